@@ -1,0 +1,46 @@
+"""Documents and the append-only log of their CRDT updates."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Document(models.Model):
+    """A collaborative document.
+
+    Its content is a Yjs document: `snapshot` holds the compacted state (a Yjs v1 update), and
+    the `DocumentUpdate` rows hold what was appended since. Content = snapshot + log.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=200, default="Untitled document")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="documents"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    snapshot = models.BinaryField(default=b"", editable=False)
+
+    class Meta:
+        ordering = ["-updated"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentUpdate(models.Model):
+    """One CRDT update (or a batch of them, merged) as a client sent it; rows are only appended
+    and, by compaction, folded into the document's snapshot and deleted."""
+
+    id = models.BigAutoField(primary_key=True)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="updates")
+    data = models.BinaryField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["document", "id"])]
+
+    def __str__(self) -> str:
+        return f"update {self.id} of {self.document_id}"

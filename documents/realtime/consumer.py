@@ -1,0 +1,112 @@
+"""DocumentConsumer: one WebSocket on one document. It authenticates, checks access, and turns
+frames into session calls; the session does the rest."""
+
+import logging
+from enum import IntEnum
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from documents.access import find_document
+from documents.realtime.protocol import ProtocolError
+from documents.realtime.registry import registry
+from documents.realtime.session import DocumentSession
+
+logger = logging.getLogger(__name__)
+
+
+class CloseCode(IntEnum):
+    """WebSocket close codes; they mirror HTTP statuses."""
+
+    MALFORMED = 4400
+    NOT_SIGNED_IN = 4401
+    FORBIDDEN = 4403
+    NOT_FOUND = 4404
+    TOO_LARGE = 4413
+    TOO_MANY = 4429
+    UNAVAILABLE = 1011
+
+
+class DocumentConsumer(AsyncWebsocketConsumer):
+    """Speaks the y-websocket protocol for `/ws/documents/<uuid>`.
+
+    Refusals happen after the handshake, as a close code: the stock client only reports a close
+    code, and would retry a failed handshake for ever.
+    """
+
+    read_only = True
+    session: DocumentSession | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Runs on a normal disconnect and when the server cancels us at shutdown.
+            await self._leave()
+
+    async def websocket_connect(self, message) -> None:
+        document_id: UUID = self.scope["url_route"]["kwargs"]["document_id"]
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self._refuse(CloseCode.NOT_SIGNED_IN, "not signed in")
+            return
+        found = await database_sync_to_async(find_document)(user, document_id)
+        if found is None:
+            await self._refuse(CloseCode.NOT_FOUND, "no such document")
+            return
+        _, role = found
+        self.read_only = not role.can_edit
+        try:
+            session = await registry.checkout(document_id)
+        except Exception:
+            logger.exception("document %s: loading failed", document_id)
+            await self._refuse(CloseCode.UNAVAILABLE, "the document could not be loaded")
+            return
+        self.session = session
+        await self.accept()
+        await session.join(self)
+
+    async def websocket_receive(self, message) -> None:
+        if self.session is None:
+            return  # closing: frames still in flight are ignored
+        frame = message.get("bytes")
+        if frame is None:
+            await self.close_with(CloseCode.MALFORMED, "text frames are not part of the protocol")
+            return
+        if len(frame) > settings.REALTIME["MAX_MESSAGE_BYTES"]:
+            await self.close_with(CloseCode.TOO_LARGE, "message too large")
+            return
+        try:
+            await self.session.receive(self, frame)
+        except ProtocolError as error:
+            logger.info("document %s: malformed frame: %s", self.session.document_id, error)
+            await self.close_with(CloseCode.MALFORMED, str(error))
+
+    async def send_frame(self, frame: bytes) -> None:
+        await self.base_send({"type": "websocket.send", "bytes": frame})
+
+    async def close_with(self, code: int, reason: str) -> None:
+        """Leave the session at once (no more broadcasts, presence removed), then close."""
+        await self._leave()
+        # Close reasons are limited to 123 bytes.
+        await self.close(code=code, reason=reason.encode()[:123].decode(errors="ignore"))
+
+    async def _refuse(self, code: int, reason: str) -> None:
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
+    async def _leave(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await session.leave(self)
+            await registry.checkin(session)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """Answers WebSocket paths that name no document with 4404, like an unknown id."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=CloseCode.NOT_FOUND, reason="no such document")

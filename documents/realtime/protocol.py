@@ -1,0 +1,176 @@
+"""The y-websocket wire protocol (y-protocols `sync.js` and `awareness.js`), over pycrdt's codec.
+
+One message per binary frame. Each starts with a var-uint type: 0 sync (then 0 step 1, 1 step 2,
+2 update), 1 awareness, 2 auth, 3 query awareness. Frames come from untrusted clients, so every
+read is bounded: a malformed frame raises `ProtocolError` and never an unrelated exception.
+"""
+
+import json
+from dataclasses import dataclass
+from enum import IntEnum
+
+from pycrdt import (
+    Decoder,
+    Encoder,
+    YSyncMessageType,
+    create_awareness_message,
+    create_update_message,
+    write_message,
+)
+
+__all__ = [
+    "AwarenessEntry",
+    "Message",
+    "MessageType",
+    "ProtocolError",
+    "YSyncMessageType",
+    "awareness_message",
+    "create_sync_step1_message",
+    "create_sync_step2_message",
+    "create_update_message",
+    "decode_awareness",
+    "decode_message",
+    "encode_awareness",
+    "EMPTY_UPDATE",
+]
+
+# lib0 writes numbers up to 2^53 (JavaScript's safe integers): at most 8 var-uint bytes.
+MAX_VAR_UINT_BYTES = 8
+
+# The update a Yjs client sends when it has nothing new (an empty struct store and delete set).
+EMPTY_UPDATE = b"\x00\x00"
+
+
+class ProtocolError(ValueError):
+    """A frame that is not a valid y-websocket message; `str(error)` says why."""
+
+
+class MessageType(IntEnum):
+    """The first var-uint of every frame."""
+
+    SYNC = 0
+    AWARENESS = 1
+    AUTH = 2
+    QUERY_AWARENESS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A decoded frame: its type, the sync sub-type for sync messages, and the payload (a state
+    vector, an update, an encoded awareness update, or an auth reason)."""
+
+    type: MessageType
+    sync_type: YSyncMessageType | None
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessEntry:
+    """One client's presence: its id, its clock, and its state as UTF-8 JSON (`null` = gone)."""
+
+    client_id: int
+    clock: int
+    state: bytes
+
+    @property
+    def removed(self) -> bool:
+        return self.state == b"null"
+
+
+def _read_uint(decoder: Decoder) -> int:
+    # pycrdt's reader walks until a byte below 0x80 with no bound; check that one comes soon,
+    # or a frame of 0xff bytes would make it build a million-bit integer.
+    start = decoder.i0
+    window = decoder.stream[start : start + MAX_VAR_UINT_BYTES]
+    if not window:
+        raise ProtocolError("message ends early")
+    if all(byte & 0x80 for byte in window):
+        raise ProtocolError("var-uint is truncated or longer than 8 bytes")
+    return decoder.read_var_uint()
+
+
+def _read_bytes(decoder: Decoder) -> bytes:
+    length = _read_uint(decoder)
+    if length > decoder.length:
+        raise ProtocolError(f"declared length {length} exceeds the {decoder.length} bytes left")
+    start = decoder.i0
+    decoder.i0 += length
+    decoder.length -= length
+    return decoder.stream[start : decoder.i0]
+
+
+def _expect_end(decoder: Decoder) -> None:
+    if decoder.length:
+        raise ProtocolError(f"{decoder.length} unexpected bytes after the message")
+
+
+def decode_message(frame: bytes) -> Message:
+    """Decode one frame; raises `ProtocolError` unless it is exactly one well-formed message."""
+    decoder = Decoder(frame)
+    raw_type = _read_uint(decoder)
+    try:
+        message_type = MessageType(raw_type)
+    except ValueError:
+        raise ProtocolError(f"unknown message type {raw_type}") from None
+    sync_type = None
+    if message_type is MessageType.SYNC:
+        raw_sync_type = _read_uint(decoder)
+        try:
+            sync_type = YSyncMessageType(raw_sync_type)
+        except ValueError:
+            raise ProtocolError(f"unknown sync message type {raw_sync_type}") from None
+        payload = _read_bytes(decoder)
+    elif message_type is MessageType.AWARENESS:
+        payload = _read_bytes(decoder)
+    elif message_type is MessageType.AUTH:
+        _read_uint(decoder)  # the auth sub-type (0 = permission denied)
+        payload = _read_bytes(decoder)
+    else:
+        payload = b""
+    _expect_end(decoder)
+    return Message(message_type, sync_type, payload)
+
+
+def create_sync_step1_message(state_vector: bytes) -> bytes:
+    """Sync step 1: our state vector, asking for what we lack."""
+    return bytes((MessageType.SYNC, YSyncMessageType.SYNC_STEP1)) + write_message(state_vector)
+
+
+def create_sync_step2_message(update: bytes) -> bytes:
+    """Sync step 2: the answer to a step 1, everything the asker lacks."""
+    return bytes((MessageType.SYNC, YSyncMessageType.SYNC_STEP2)) + write_message(update)
+
+
+def decode_awareness(payload: bytes) -> list[AwarenessEntry]:
+    """Decode an awareness update; every state must be valid JSON text."""
+    decoder = Decoder(payload)
+    count = _read_uint(decoder)
+    entries = []
+    for _ in range(count):
+        client_id = _read_uint(decoder)
+        clock = _read_uint(decoder)
+        state = _read_bytes(decoder)
+        try:
+            json.loads(state)
+        except ValueError:  # UnicodeDecodeError is a ValueError too
+            raise ProtocolError(f"awareness state of client {client_id} is not JSON") from None
+        entries.append(AwarenessEntry(client_id, clock, state))
+    _expect_end(decoder)
+    return entries
+
+
+def encode_awareness(entries: list[AwarenessEntry]) -> bytes:
+    """Encode entries as an awareness update (the payload of an awareness message)."""
+    encoder = Encoder()
+    encoder.write_var_uint(len(entries))
+    for entry in entries:
+        encoder.write_var_uint(entry.client_id)
+        encoder.write_var_uint(entry.clock)
+        # Not write_var_string: it prefixes the length in characters, and lib0 reads bytes.
+        encoder.stream.append(write_message(entry.state))
+    return encoder.to_bytes()
+
+
+def awareness_message(entries: list[AwarenessEntry]) -> bytes:
+    """A whole awareness frame carrying these entries."""
+    return create_awareness_message(encode_awareness(entries))

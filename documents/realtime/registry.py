@@ -1,0 +1,126 @@
+"""The per-process registry of loaded document sessions.
+
+A document is loaded on its first checkout (once, however many sockets arrive at the same
+moment), stays loaded while anything holds it, and is flushed and unloaded when nothing has held
+it for the grace period. A reconnect within the grace period finds the session still loaded.
+"""
+
+import asyncio
+import logging
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from documents.realtime.session import DocumentSession
+from documents.realtime.store import UpdateWriter, load_doc
+
+logger = logging.getLogger(__name__)
+
+
+async def load_session(document_id: UUID) -> DocumentSession:
+    """Build a session from the database: snapshot + log, and a started writer."""
+    options = settings.REALTIME
+    doc, log_length = await database_sync_to_async(load_doc)(document_id)
+    writer = UpdateWriter(
+        document_id,
+        interval=options["PERSIST_INTERVAL_SECONDS"],
+        max_batch=options["PERSIST_MAX_BATCH"],
+        compact_threshold=options["COMPACT_THRESHOLD"],
+        log_length=log_length,
+    )
+    writer.start()
+    return DocumentSession(document_id, doc, writer)
+
+
+class SessionRegistry:
+    """Loaded sessions of this process, with hold counts and unload timers."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[UUID, DocumentSession] = {}
+        self._loading: dict[UUID, asyncio.Future[DocumentSession]] = {}
+        self._holds: dict[UUID, int] = {}
+        self._unload_timers: dict[UUID, asyncio.TimerHandle] = {}
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def get(self, document_id: UUID) -> DocumentSession | None:
+        """The loaded session of a document, if any (no hold is taken)."""
+        return self._sessions.get(document_id)
+
+    async def checkout(self, document_id: UUID) -> DocumentSession:
+        """The document's session, loading it if needed, with a hold that keeps it loaded until
+        the matching `checkin`. Raises whatever the load raised; a failed load leaves nothing."""
+        session = self._sessions.get(document_id)
+        if session is None:
+            loading = self._loading.get(document_id)
+            if loading is None:
+                loading = asyncio.ensure_future(self._load(document_id))
+                self._loading[document_id] = loading
+            # Shielded: one joiner giving up must not cancel the load the others wait for.
+            session = await asyncio.shield(loading)
+        self._holds[document_id] = self._holds.get(document_id, 0) + 1
+        timer = self._unload_timers.pop(document_id, None)
+        if timer is not None:
+            timer.cancel()
+        return session
+
+    async def checkin(self, session: DocumentSession) -> None:
+        """Release a hold. The last one flushes pending updates at once (so a shutdown loses
+        nothing) and starts the grace period after which the session is unloaded."""
+        document_id = session.document_id
+        holds = self._holds.get(document_id, 0) - 1
+        if holds > 0:
+            self._holds[document_id] = holds
+            return
+        self._holds.pop(document_id, None)
+        await session.writer.flush()
+        if self._sessions.get(document_id) is session and not self._holds.get(document_id):
+            self._schedule_unload(session)
+
+    async def unload_all(self) -> None:
+        """Flush and unload every session (shutdown, tests)."""
+        for timer in self._unload_timers.values():
+            timer.cancel()
+        self._unload_timers.clear()
+        sessions = list(self._sessions.values())
+        self._sessions.clear()
+        self._holds.clear()
+        for session in sessions:
+            await session.writer.stop()
+
+    async def _load(self, document_id: UUID) -> DocumentSession:
+        try:
+            session = await load_session(document_id)
+            self._sessions[document_id] = session
+            # Unloaded after the grace period unless someone holds it by then (a joiner that
+            # was cancelled while waiting must not leave it loaded for ever).
+            self._schedule_unload(session)
+            return session
+        finally:
+            del self._loading[document_id]
+
+    def _schedule_unload(self, session: DocumentSession) -> None:
+        loop = asyncio.get_running_loop()
+        previous = self._unload_timers.pop(session.document_id, None)
+        if previous is not None:
+            previous.cancel()
+        self._unload_timers[session.document_id] = loop.call_later(
+            settings.REALTIME["SESSION_GRACE_SECONDS"],
+            lambda: asyncio.ensure_future(self._unload(session)),
+        )
+
+    async def _unload(self, session: DocumentSession) -> None:
+        document_id = session.document_id
+        self._unload_timers.pop(document_id, None)
+        await session.writer.flush()  # retries until stored
+        # A checkout during the flush keeps the session; it is the same object, still loaded.
+        if self._holds.get(document_id) or self._sessions.get(document_id) is not session:
+            return
+        del self._sessions[document_id]
+        await session.writer.stop()
+        logger.info("document %s: unloaded", document_id)
+
+
+registry = SessionRegistry()

@@ -1,0 +1,211 @@
+"""Persistence of CRDT documents: load (snapshot + log), append in batches, compact.
+
+The functions at the top are synchronous database work, to run off the event loop; `UpdateWriter`
+is the asynchronous group-commit buffer that a session feeds one update at a time.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from uuid import UUID
+
+from channels.db import database_sync_to_async
+from django.db import transaction
+from django.utils import timezone
+from pycrdt import Doc, get_update, merge_updates
+
+from documents.models import Document, DocumentUpdate
+
+logger = logging.getLogger(__name__)
+
+EMPTY_UPDATE = b"\x00\x00"
+MAX_RETRY_DELAY_SECONDS = 5.0
+
+
+class DocumentGone(Exception):
+    """The document was deleted while updates for it were still pending."""
+
+
+def build_doc(updates: Iterable[bytes]) -> Doc:
+    """A pycrdt document holding every update, in order (a CRDT accepts any order anyway)."""
+    doc = Doc()
+    for update in updates:
+        if update:
+            doc.apply_update(update)
+    return doc
+
+
+def fold_updates(updates: list[bytes]) -> bytes:
+    """One update equivalent to all of `updates`.
+
+    Applying them to a document and encoding it is fast, but Yrs leaves out what it could not
+    integrate yet (structs whose causal predecessors are missing, deletions of unknown items),
+    so whatever an update still holds beyond the document's state is merged back in.
+    """
+    doc = build_doc(updates)
+    state = doc.get_state()
+    leftovers = [
+        diff for update in updates if update and (diff := get_update(update, state)) != EMPTY_UPDATE
+    ]
+    encoded = doc.get_update()
+    return merge_updates(encoded, *leftovers) if leftovers else encoded
+
+
+def load_updates(document_id: UUID) -> list[bytes]:
+    """The document's snapshot followed by its log, oldest first; raises Document.DoesNotExist."""
+    with transaction.atomic():
+        snapshot = Document.objects.values_list("snapshot", flat=True).get(pk=document_id)
+        log = DocumentUpdate.objects.filter(document_id=document_id).order_by("id")
+        return [bytes(snapshot), *(bytes(data) for data in log.values_list("data", flat=True))]
+
+
+def load_doc(document_id: UUID) -> tuple[Doc, int]:
+    """The document as a pycrdt Doc, and how many log rows it was built from."""
+    updates = load_updates(document_id)
+    return build_doc(updates), len(updates) - 1
+
+
+def append_updates(document_id: UUID, updates: list[bytes]) -> None:
+    """Append a batch of updates to the log as one row, in one transaction."""
+    data = updates[0] if len(updates) == 1 else merge_updates(*updates)
+    with transaction.atomic():
+        if not Document.objects.filter(pk=document_id).update(updated=timezone.now()):
+            raise DocumentGone(str(document_id))
+        DocumentUpdate.objects.create(document_id=document_id, data=data)
+
+
+def compact(document_id: UUID) -> int:
+    """Fold the log into the snapshot and return how many rows were folded.
+
+    The document row is locked, so two compactions of one document run one after the other.
+    Exactly the rows read are deleted: a row that another process appends meanwhile stays in the
+    log for the next compaction, whatever id it got.
+    """
+    with transaction.atomic():
+        snapshot = (
+            Document.objects.select_for_update()
+            .values_list("snapshot", flat=True)
+            .filter(pk=document_id)
+            .first()
+        )
+        if snapshot is None:
+            return 0
+        rows = list(
+            DocumentUpdate.objects.filter(document_id=document_id)
+            .order_by("id")
+            .values_list("id", "data")
+        )
+        if not rows:
+            return 0
+        folded = fold_updates([bytes(snapshot), *(bytes(data) for _, data in rows)])
+        Document.objects.filter(pk=document_id).update(snapshot=folded)
+        DocumentUpdate.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+    return len(rows)
+
+
+class UpdateWriter:
+    """Group commit for one document: updates are appended at most `interval` seconds after they
+    arrive, or as soon as `max_batch` are pending, in one transaction per batch, off the event loop.
+
+    A failed write keeps its updates and is retried with back-off; nothing is dropped unless the
+    document itself was deleted. The log is compacted once `compact_threshold` rows accumulate.
+    """
+
+    def __init__(
+        self,
+        document_id: UUID,
+        *,
+        interval: float,
+        max_batch: int,
+        compact_threshold: int,
+        log_length: int = 0,
+    ) -> None:
+        self.document_id = document_id
+        self.interval = interval
+        self.max_batch = max_batch
+        self.compact_threshold = compact_threshold
+        self.log_length = log_length
+        self.failures = 0
+        self._pending: list[bytes] = []
+        self._has_pending = asyncio.Event()
+        self._batch_full = asyncio.Event()
+        self._write_lock = asyncio.Lock()
+        self._task: asyncio.Task | None = None
+
+    @property
+    def pending(self) -> int:
+        """How many updates are waiting to be written."""
+        return len(self._pending)
+
+    def start(self) -> None:
+        """Start the background flush loop."""
+        assert self._task is None, "UpdateWriter.start() was called twice"
+        self._task = asyncio.create_task(self._run(), name=f"writer {self.document_id}")
+
+    async def stop(self) -> None:
+        """Write everything pending, then stop the loop."""
+        await self.flush()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def append(self, update: bytes) -> None:
+        """Queue one update; it is written within one batch interval."""
+        self._pending.append(update)
+        self._has_pending.set()
+        if len(self._pending) >= self.max_batch:
+            self._batch_full.set()
+
+    async def flush(self) -> None:
+        """Write everything pending now, retrying until it is stored."""
+        async with self._write_lock:
+            while self._pending:
+                batch = self._pending[: self.max_batch]
+                try:
+                    await database_sync_to_async(append_updates)(self.document_id, batch)
+                except DocumentGone:
+                    logger.warning(
+                        "document %s was deleted; dropping %d pending updates",
+                        self.document_id,
+                        len(self._pending),
+                    )
+                    self._pending.clear()
+                    break
+                except Exception:
+                    self.failures += 1
+                    delay = min(0.1 * 2 ** min(self.failures, 6), MAX_RETRY_DELAY_SECONDS)
+                    logger.exception(
+                        "document %s: storing %d updates failed (attempt %d); retrying in %.1fs",
+                        self.document_id,
+                        len(batch),
+                        self.failures,
+                        delay,
+                    )
+                    await asyncio.sleep(delay)
+                    continue
+                self.failures = 0
+                del self._pending[: len(batch)]
+                self.log_length += 1
+            self._has_pending.clear()
+            self._batch_full.clear()
+            if self.log_length >= self.compact_threshold:
+                await self._compact()
+
+    async def _compact(self) -> None:
+        try:
+            folded = await database_sync_to_async(compact)(self.document_id)
+        except Exception:
+            # The log is intact; compaction is retried after the next batch.
+            logger.exception("document %s: compaction failed", self.document_id)
+            return
+        self.log_length = max(self.log_length - folded, 0)
+        logger.info("document %s: compacted %d log rows", self.document_id, folded)
+
+    async def _run(self) -> None:
+        while True:
+            await self._has_pending.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._batch_full.wait(), self.interval)
+            await self.flush()
