@@ -1,0 +1,165 @@
+"""Persistence: folding, batching (group commit), compaction, retries."""
+
+import asyncio
+import random
+
+import pytest
+from pycrdt import Doc, Text
+
+from documents.models import DocumentUpdate
+from documents.realtime import store
+from documents.realtime.store import UpdateWriter, append_updates, compact, fold_updates, load_doc
+from tests.conftest import async_db
+
+
+def text_updates(count: int, seed: int = 1) -> tuple[list[bytes], str]:
+    """Updates from random inserts and deletes, and the text they produce."""
+    rng = random.Random(seed)
+    doc = Doc()
+    text = doc.get("content", type=Text)
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    for i in range(count):
+        if i % 4 == 3 and len(text) > 4:
+            start = rng.randrange(len(text) - 2)
+            del text[start : start + 2]
+        else:
+            text.insert(rng.randint(0, len(text)), f"[{i}]")
+    return updates, str(text)
+
+
+def text_of(update: bytes) -> str:
+    doc = Doc()
+    doc.apply_update(update)
+    return str(doc.get("content", type=Text))
+
+
+def test_fold_equals_the_updates_applied_one_by_one():
+    updates, expected = text_updates(300)
+    assert text_of(fold_updates(updates)) == expected
+
+
+def test_fold_keeps_updates_that_could_not_be_integrated_yet():
+    """Yrs leaves pending structs and deletions out of an encoded Doc; folding must not."""
+    updates, expected = text_updates(40)
+    # Everything but the first update: nothing else can integrate until it arrives.
+    folded = fold_updates(updates[1:])
+    doc = Doc()
+    doc.apply_update(folded)
+    doc.apply_update(updates[0])
+    assert str(doc.get("content", type=Text)) == expected
+
+
+@pytest.mark.django_db
+def test_compaction_keeps_the_content(user, make_document):
+    document = make_document(user)
+    updates, expected = text_updates(200)
+    for start in range(0, 200, 10):
+        append_updates(document.id, updates[start : start + 10])
+    assert DocumentUpdate.objects.filter(document=document).count() == 20
+    before = str(load_doc(document.id)[0].get("content", type=Text))
+
+    assert compact(document.id) == 20
+
+    assert DocumentUpdate.objects.filter(document=document).count() == 0
+    doc, log_rows = load_doc(document.id)
+    assert log_rows == 0
+    assert str(doc.get("content", type=Text)) == before == expected
+
+
+@pytest.mark.django_db
+def test_compaction_deletes_only_the_rows_it_folded(user, make_document, monkeypatch):
+    """A row appended while a compaction runs (another process) survives it."""
+    document = make_document(user)
+    updates, expected = text_updates(30)
+    append_updates(document.id, updates[:20])
+    real_fold = store.fold_updates
+
+    def fold_while_another_process_appends(batch):
+        append_updates(document.id, updates[20:])
+        return real_fold(batch)
+
+    monkeypatch.setattr(store, "fold_updates", fold_while_another_process_appends)
+    assert compact(document.id) == 1
+    assert DocumentUpdate.objects.filter(document=document).count() == 1
+    assert str(load_doc(document.id)[0].get("content", type=Text)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_writer_batches_updates(user, make_document):
+    document = await async_db(make_document)(user)
+    writer = UpdateWriter(document.id, interval=0.05, max_batch=1000, compact_threshold=10**6)
+    writer.start()
+    updates, expected = text_updates(50)
+    for update in updates:
+        writer.append(update)
+    await asyncio.sleep(0.3)
+    assert writer.pending == 0
+    # Fifty updates arrived within one interval: one transaction, one row.
+    assert await async_db(DocumentUpdate.objects.filter(document=document).count)() == 1
+    doc, _ = await async_db(load_doc)(document.id)
+    assert str(doc.get("content", type=Text)) == expected
+    await writer.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_writer_writes_a_full_batch_at_once(user, make_document):
+    document = await async_db(make_document)(user)
+    writer = UpdateWriter(document.id, interval=60, max_batch=5, compact_threshold=10**6)
+    writer.start()
+    for update in text_updates(5)[0]:
+        writer.append(update)
+    for _ in range(50):
+        await asyncio.sleep(0.02)
+        if writer.pending == 0:
+            break
+    assert writer.pending == 0
+    await writer.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_writer_compacts_past_the_threshold(user, make_document):
+    document = await async_db(make_document)(user)
+    writer = UpdateWriter(document.id, interval=0.01, max_batch=1, compact_threshold=5)
+    updates, expected = text_updates(12)
+    for update in updates:
+        writer.append(update)
+        await writer.flush()
+    rows = await async_db(DocumentUpdate.objects.filter(document=document).count)()
+    assert rows < 5
+    doc, _ = await async_db(load_doc)(document.id)
+    assert str(doc.get("content", type=Text)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_failed_writes_are_retried_and_nothing_is_lost(user, make_document, monkeypatch):
+    document = await async_db(make_document)(user)
+    real_append = store.append_updates
+    failures = []
+
+    def flaky_append(document_id, updates):
+        if len(failures) < 2:
+            failures.append(1)
+            raise RuntimeError("database is down")
+        return real_append(document_id, updates)
+
+    monkeypatch.setattr(store, "append_updates", flaky_append)
+    writer = UpdateWriter(document.id, interval=0.01, max_batch=100, compact_threshold=10**6)
+    updates, expected = text_updates(10)
+    for update in updates:
+        writer.append(update)
+    await writer.flush()
+    assert len(failures) == 2
+    assert writer.pending == 0
+    doc, _ = await async_db(load_doc)(document.id)
+    assert str(doc.get("content", type=Text)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_updates_for_a_deleted_document_are_dropped(user, make_document):
+    document = await async_db(make_document)(user)
+    writer = UpdateWriter(document.id, interval=0.01, max_batch=100, compact_threshold=10**6)
+    writer.append(text_updates(1)[0][0])
+    await async_db(document.delete)()
+    await asyncio.wait_for(writer.flush(), 5)
+    assert writer.pending == 0
