@@ -12,6 +12,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from documents.realtime.auth import websocket_auth_stack  # noqa: E402
 from documents.realtime.routing import websocket_urlpatterns  # noqa: E402
+from documents.realtime.shutdown import install_shutdown_flush  # noqa: E402
+
+install_shutdown_flush()
 
 application = ProtocolTypeRouter(
     {

@@ -32,7 +32,9 @@ def count_loads(monkeypatch):
     return loads
 
 
-async def test_simultaneous_joins_load_the_document_once(registry, user, make_document, count_loads):
+async def test_simultaneous_joins_load_the_document_once(
+    registry, user, make_document, count_loads
+):
     document = await async_db(make_document)(user)
     sessions = await asyncio.gather(*(registry.checkout(document.id) for _ in range(20)))
     assert len({id(session) for session in sessions}) == 1

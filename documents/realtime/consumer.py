@@ -91,11 +91,12 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         """Leave the session at once (no more broadcasts, presence removed), then close."""
         await self._leave()
         # Close reasons are limited to 123 bytes.
-        await self.close(code=code, reason=reason.encode()[:123].decode(errors="ignore"))
+        await self.close(code=int(code), reason=reason.encode()[:123].decode(errors="ignore"))
 
     async def _refuse(self, code: int, reason: str) -> None:
         await self.accept()
-        await self.close(code=code, reason=reason)
+        # int(): autobahn, under daphne, refuses an IntEnum as a close code.
+        await self.close(code=int(code), reason=reason)
 
     async def _leave(self) -> None:
         session, self.session = self.session, None
@@ -109,4 +110,4 @@ class UnknownPathConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
-        await self.close(code=CloseCode.NOT_FOUND, reason="no such document")
+        await self.close(code=int(CloseCode.NOT_FOUND), reason="no such document")

@@ -79,6 +79,10 @@ class SessionRegistry:
         if self._sessions.get(document_id) is session and not self._holds.get(document_id):
             self._schedule_unload(session)
 
+    async def flush_all(self) -> None:
+        """Store every session's pending updates now (server shutdown)."""
+        await asyncio.gather(*(session.writer.flush() for session in list(self._sessions.values())))
+
     async def unload_all(self) -> None:
         """Flush and unload every session (shutdown, tests)."""
         for timer in self._unload_timers.values():

@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 EMPTY_UPDATE = b"\x00\x00"
 MAX_RETRY_DELAY_SECONDS = 5.0
+# At shutdown, how long a cancelled flush still waits for its write to finish.
+SHUTDOWN_FLUSH_SECONDS = 10.0
 
 
 class DocumentGone(Exception):
@@ -159,7 +161,25 @@ class UpdateWriter:
             self._batch_full.set()
 
     async def flush(self) -> None:
-        """Write everything pending now, retrying until it is stored."""
+        """Write everything pending now, retrying until it is stored.
+
+        Cancelling the caller (the server shutting down) does not cancel the write: the caller
+        waits for it, up to `SHUTDOWN_FLUSH_SECONDS`, before the cancellation goes through.
+        """
+        task = asyncio.ensure_future(self._write_pending())
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            await asyncio.wait({task}, timeout=SHUTDOWN_FLUSH_SECONDS)
+            if not task.done():
+                logger.error(
+                    "document %s: shutting down with %d updates not stored",
+                    self.document_id,
+                    len(self._pending),
+                )
+            raise
+
+    async def _write_pending(self) -> None:
         async with self._write_lock:
             while self._pending:
                 batch = self._pending[: self.max_batch]

@@ -1,0 +1,163 @@
+"""Real daphne processes for tests that need TCP, restarts and kills."""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+
+from tests.yclient import Closed, YClient
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "server-test-password-1!"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class DaphneServer:
+    """A daphne process on a free port with its own SQLite database, restartable on it.
+
+    `database` is a migrated SQLite file to start from (copied); without it, one is migrated.
+    """
+
+    def __init__(self, directory: Path, database: Path | None = None, **env: str) -> None:
+        self.port = free_port()
+        self.log_path = directory / "daphne.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECURE": "0",
+            "DJANGO_SECRET_KEY": "test-only-secret-key-for-real-server-tests-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **env,
+        }
+        self.process: subprocess.Popen | None = None
+        if database is not None:
+            shutil.copyfile(database, directory / "db.sqlite3")
+        else:
+            self._manage("migrate", "--noinput")
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/documents"
+
+    def _manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def create_user(self, username: str) -> None:
+        self._manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model as g; "
+            f"g().objects.create_user({username!r}, password={PASSWORD!r})",
+        )
+
+    def start(self) -> None:
+        assert self.process is None, "server already running"
+        log = open(self.log_path, "a")  # noqa: SIM115 (the child keeps it)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "project_name.asgi:application"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("daphne did not start listening within 20 s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError("daphne ignored SIGTERM for 15 s") from None
+        finally:
+            self.process = None
+
+    def request(self, method: str, path: str, body: dict | None = None, token: str = ""):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"}
+            | ({"Authorization": f"Token {token}"} if token else {}),
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    def token(self, username: str) -> str:
+        body = {"username": username, "password": PASSWORD}
+        return self.request("POST", "/api/auth/token/", body)["token"]
+
+    def create_document(self, token: str, title: str = "Doc") -> str:
+        return self.request("POST", "/api/documents/", {"title": title}, token)["id"]
+
+
+def _transport(connection):
+    async def send(frame: bytes) -> None:
+        await connection.send(frame)
+
+    async def receive(timeout: float) -> bytes | None:
+        try:
+            # Cancelling recv() is safe with websockets' asyncio implementation: nothing is lost.
+            return await asyncio.wait_for(connection.recv(), timeout)
+        except TimeoutError:
+            return None
+        except websockets.ConnectionClosed as closed:
+            raise Closed(closed.rcvd.code if closed.rcvd else None) from None
+
+    return send, receive
+
+
+class SocketClient(YClient):
+    """A YClient over a real WebSocket (the `websockets` package); like the stock provider, it
+    can reconnect with the document state it holds."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        super().__init__(*_transport(connection))
+
+    @classmethod
+    async def connect(cls, url: str, document_id: str, token: str) -> "SocketClient":
+        return cls(await websockets.connect(f"{url}/{document_id}?token={token}"))
+
+    async def reconnect(self, url: str, document_id: str, token: str) -> None:
+        """Open a new socket and sync again; the handshake re-sends what the server lacks."""
+        self.connection = await websockets.connect(f"{url}/{document_id}?token={token}")
+        self._send, self._receive = _transport(self.connection)
+        self.synced = False
+        await self.handshake()
+
+    async def close(self) -> None:
+        await self.connection.close()

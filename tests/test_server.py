@@ -1,0 +1,158 @@
+"""Real daphne processes over TCP: restarts, shutdown flush, kill -9, and a stock Node client."""
+
+import asyncio
+import json
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.server import ROOT, DaphneServer, SocketClient
+from tests.yclient import Closed
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory):
+    """A migrated database with the user alice, copied by each test's server."""
+    server = DaphneServer(tmp_path_factory.mktemp("template"))
+    server.create_user("alice")
+    return Path(server.env["DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+@pytest.fixture
+def server(tmp_path, database):
+    server = DaphneServer(tmp_path, database)
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_document_survives_a_restart(server):
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    a = await SocketClient.connect(server.ws_url, document_id, token)
+    b = await SocketClient.connect(server.ws_url, document_id, token)
+    await a.handshake()
+    await b.handshake()
+    await a.insert(0, "alpha ")
+    await b.wait_for(lambda: b.text == "alpha ")
+    await b.insert(6, "beta")
+    await a.wait_for(lambda: a.text == "alpha beta")
+    await a.close()
+    await b.close()
+
+    server.stop()
+    server.start()
+
+    fresh = await SocketClient.connect(server.ws_url, document_id, token)
+    await fresh.handshake()
+    assert fresh.text == "alpha beta"
+    await fresh.close()
+
+
+@pytest.fixture
+def slow_writer_server(tmp_path, database):
+    """Group commit every 60 s: whatever is stored sooner was stored by a flush."""
+    server = DaphneServer(tmp_path, database, REALTIME_PERSIST_INTERVAL_SECONDS="60")
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_shutdown_flushes_pending_updates(slow_writer_server):
+    server = slow_writer_server
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    client = await SocketClient.connect(server.ws_url, document_id, token)
+    await client.handshake()
+    await client.insert(0, "written just before SIGTERM")
+    await client.roundtrip()  # the server has applied it
+
+    server.stop(signal.SIGTERM)  # the client is still connected
+    server.start()
+
+    fresh = await SocketClient.connect(server.ws_url, document_id, token)
+    await fresh.handshake()
+    assert fresh.text == "written just before SIGTERM"
+    await fresh.close()
+
+
+async def test_after_kill_9_a_reconnecting_client_restores_its_edits(slow_writer_server):
+    """The server dies before storing; the author's reconnect re-sends what it lacks, once."""
+    server = slow_writer_server
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    author = await SocketClient.connect(server.ws_url, document_id, token)
+    await author.handshake()
+    await author.insert(0, "unsaved edit")
+    await author.roundtrip()
+
+    server.stop(signal.SIGKILL)
+    server.start()
+
+    await author.reconnect(server.ws_url, document_id, token)
+    fresh = await SocketClient.connect(server.ws_url, document_id, token)
+    await fresh.handshake()
+    await fresh.wait_for(lambda: fresh.text == "unsaved edit")
+    await author.close()
+    await fresh.close()
+
+
+async def test_stock_node_yjs_client_edits_with_a_python_client(server):
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    python_client = await SocketClient.connect(server.ws_url, document_id, token)
+    await python_client.handshake()
+    await python_client.append_paragraph("from python")
+    await python_client.roundtrip()
+
+    node = await asyncio.create_subprocess_exec(
+        "node", str(ROOT / "tests/interop/yjs_client.mjs"),
+        "--url", server.ws_url, "--room", document_id, "--token", token,
+        "--paragraph", "from node", "--expect", "from python", "--timeout", "15",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    await python_client.wait_for(lambda: "from node" in str(python_client.fragment), 15)
+    stdout, stderr = await asyncio.wait_for(node.communicate(), 20)
+    assert node.returncode == 0, stderr.decode()
+    result = json.loads(stdout)
+    assert result["ok"]
+    assert result["text"].split("\n") == ["from python", "from node"]
+    assert str(python_client.fragment) == (
+        "<paragraph>from python</paragraph><paragraph>from node</paragraph>"
+    )
+    await python_client.close()
+
+
+async def test_node_client_is_refused_without_a_token(server):
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    node = await asyncio.create_subprocess_exec(
+        "node", str(ROOT / "tests/interop/yjs_client.mjs"),
+        "--url", server.ws_url, "--room", document_id, "--timeout", "10",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    stdout, _ = await asyncio.wait_for(node.communicate(), 15)
+    assert node.returncode == 2
+    assert json.loads(stdout)["closeCode"] == 4401
+
+
+async def test_close_codes_reach_clients_over_tcp(server):
+    """Refusals and malformed frames arrive as close codes through daphne, not as 1011."""
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    stranger_doc = "00000000-0000-0000-0000-000000000000"
+    for doc, key, expected in [(document_id, "bad-token", 4401), (stranger_doc, token, 4404)]:
+        client = await SocketClient.connect(server.ws_url, doc, key)
+        with pytest.raises(Closed) as closed:
+            await client.wait_for(lambda: False, 5)
+        assert closed.value.code == expected
+    client = await SocketClient.connect(server.ws_url, document_id, token)
+    await client.handshake()
+    await client.send_raw(b"\x09garbage")
+    with pytest.raises(Closed) as closed:
+        await client.wait_for(lambda: False, 5)
+    assert closed.value.code == 4400
