@@ -1,18 +1,23 @@
 """Who may view, edit or manage a document: the one place that decides, for REST and WebSocket.
 
-Until sharing exists, the owner is the only member and holds every right.
+The owner of a document holds every right; other users hold the role of their membership.
+Someone without a role may not even learn that the document exists.
 """
 
 from enum import StrEnum
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from documents.models import Document
+from documents.models import Document, Membership
+
+User = AbstractBaseUser | AnonymousUser
 
 
 class Role(StrEnum):
-    """A user's role on a document, from most to least powerful."""
+    """A user's role on a document."""
 
     OWNER = "owner"
     EDITOR = "editor"
@@ -24,31 +29,45 @@ class Role(StrEnum):
 
     @property
     def can_manage(self) -> bool:
+        """Share, unshare and delete."""
         return self is Role.OWNER
 
 
-def role_for(user: AbstractBaseUser | AnonymousUser, document: Document) -> Role | None:
-    """The user's role on the document, or None when they may not even know it exists."""
+def role_for(user: User, document: Document) -> Role | None:
+    """The user's role on the document, or None when they may not see it."""
     if not user.is_authenticated:
         return None
     if document.owner_id == user.pk:
         return Role.OWNER
-    return None
+    annotated = getattr(document, "my_role", None)
+    if annotated is not None:
+        return Role(annotated)
+    membership = Membership.objects.filter(document=document, user=user).first()
+    return Role(membership.role) if membership else None
 
 
-def visible_documents(user: AbstractBaseUser | AnonymousUser):
-    """The documents the user may see, as a queryset (empty for anonymous users)."""
+def visible_documents(user: User) -> QuerySet[Document]:
+    """The documents the user may see, each annotated with `my_role`."""
     if not user.is_authenticated:
         return Document.objects.none()
-    return Document.objects.filter(owner=user)
+    shared_role = Membership.objects.filter(document=OuterRef("pk"), user=user).values("role")[:1]
+    return (
+        Document.objects.filter(Q(owner=user) | Q(memberships__user=user))
+        .distinct()
+        .annotate(
+            my_role=Coalesce(
+                Subquery(shared_role),
+                Value(Role.OWNER.value),
+                output_field=CharField(),
+            )
+        )
+    )
 
 
-def find_document(
-    user: AbstractBaseUser | AnonymousUser, document_id: UUID
-) -> tuple[Document, Role] | None:
-    """The document and the user's role on it; None for unknown documents and for documents the
-    user may not see, so that callers cannot reveal which of the two it was."""
-    document = Document.objects.filter(pk=document_id).first()
+def find_document(user: User, document_id: UUID) -> tuple[Document, Role] | None:
+    """The document and the user's role on it; None both for unknown documents and for
+    documents the user may not see, so that callers cannot reveal which of the two it was."""
+    document = Document.objects.select_related("owner").filter(pk=document_id).first()
     if document is None:
         return None
     role = role_for(user, document)

@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project_name.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from documents.realtime.auth import websocket_auth_stack  # noqa: E402
 from documents.realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -18,7 +19,9 @@ install_shutdown_flush()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # daphne serves no static files itself; Django's handler serves STATIC_URL from the
+        # apps' static folders (the built editor included), in production mode too.
+        "http": ASGIStaticFilesHandler(django_asgi_app),
         "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns)),
     }
 )

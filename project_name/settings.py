@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "documents",
 ]
@@ -135,12 +137,45 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # `?format=` selects a document format (text, markdown, html, json), not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "100/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Collaborative documents API",
+    "DESCRIPTION": (
+        "Documents, sharing, content in four formats, versions. Live editing happens over the "
+        "WebSocket /ws/documents/<id> (the Yjs y-websocket protocol); REST edits reach it at once."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the sidecar package: the docs page works without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # The real-time engine's limits and timings (see documents/realtime/).
 REALTIME = {
     # Frames larger than this close the socket with 4413.
     "MAX_MESSAGE_BYTES": env_int("REALTIME_MAX_MESSAGE_BYTES", 1024 * 1024),
+    # A socket sending more than this many messages a second on average (bursts allowed)
+    # is closed with 4429; typing sends tens a second.
+    "MAX_MESSAGES_PER_SECOND": env_float("REALTIME_MAX_MESSAGES_PER_SECOND", 300.0),
+    "MESSAGE_BURST": env_float("REALTIME_MESSAGE_BURST", 600.0),
+    # Sockets one user may hold open in one process (4429 beyond); load tests use one user.
+    "MAX_SOCKETS_PER_USER": env_int("REALTIME_MAX_SOCKETS_PER_USER", 5000),
+    # Documents one process keeps loaded at once; a join beyond closes with 1013 (try later).
+    "MAX_LOADED_DOCUMENTS": env_int("REALTIME_MAX_LOADED_DOCUMENTS", 10000),
     # A document stays loaded this long after its last socket leaves; a reconnect reuses it.
     "SESSION_GRACE_SECONDS": env_float("REALTIME_SESSION_GRACE_SECONDS", 10.0),
     # Group commit: updates are written at most this long after they arrive...
@@ -149,6 +184,9 @@ REALTIME = {
     "PERSIST_MAX_BATCH": env_int("REALTIME_PERSIST_MAX_BATCH", 500),
     # The log is folded into the snapshot once this many updates have been appended.
     "COMPACT_THRESHOLD": env_int("REALTIME_COMPACT_THRESHOLD", 1000),
+    # With several processes, each asks the others this often for what it lacks (the channel
+    # layer may drop messages).
+    "ANTI_ENTROPY_SECONDS": env_float("REALTIME_ANTI_ENTROPY_SECONDS", 3.0),
 }
 
 if SECURE:
@@ -166,7 +204,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "project_name.logformat.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("DJANGO_LOG_FORMAT", "plain"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

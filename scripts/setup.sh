@@ -44,4 +44,13 @@ if [ ! -f tests/interop/node_modules/.installed ] || [ tests/interop/package-loc
   touch tests/interop/node_modules/.installed
 fi
 
+if [ ! -f editor_frontend/node_modules/.installed ] || [ editor_frontend/package-lock.json -nt editor_frontend/node_modules/.installed ]; then
+  (cd editor_frontend && npm ci --no-audit --no-fund --silent)
+  touch editor_frontend/node_modules/.installed
+fi
+# The editor bundle (documents/static/editor/) is built, not committed.
+if [ ! -f documents/static/editor/editor.js ] || [ -n "$(find editor_frontend/src editor_frontend/vite.config.js editor_frontend/node_modules/.installed -newer documents/static/editor/editor.js -print -quit)" ]; then
+  (cd editor_frontend && npm run build --silent >/dev/null)
+fi
+
 .venv/bin/python manage.py migrate --noinput >/dev/null

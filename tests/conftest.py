@@ -14,6 +14,14 @@ _numbers = itertools.count()
 
 
 @pytest.fixture(autouse=True)
+def fresh_throttle_counters():
+    """Throttling counts requests in the cache; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs most of a second per user; tests do not need it to be slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

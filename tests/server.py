@@ -27,17 +27,25 @@ def free_port() -> int:
 
 
 class DaphneServer:
-    """A daphne process on a free port with its own SQLite database, restartable on it.
+    """A daphne process on a free port, restartable on it.
 
-    `database` is a migrated SQLite file to start from (copied); without it, one is migrated.
+    By default it has its own SQLite database in `directory`: `database` is a migrated SQLite
+    file to start from (copied), else one is migrated. With `database_url` it uses that
+    database as it is (several servers share one).
     """
 
-    def __init__(self, directory: Path, database: Path | None = None, **env: str) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        database: Path | None = None,
+        database_url: str | None = None,
+        **env: str,
+    ) -> None:
         self.port = free_port()
-        self.log_path = directory / "daphne.log"
+        self.log_path = directory / f"daphne-{self.port}.log"
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{directory / 'db.sqlite3'}",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECURE": "0",
             "DJANGO_SECRET_KEY": "test-only-secret-key-for-real-server-tests-0123456789",
@@ -47,14 +55,14 @@ class DaphneServer:
         self.process: subprocess.Popen | None = None
         if database is not None:
             shutil.copyfile(database, directory / "db.sqlite3")
-        else:
-            self._manage("migrate", "--noinput")
+        elif database_url is None:
+            self.manage("migrate", "--noinput")
 
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/documents"
 
-    def _manage(self, *args: str) -> None:
+    def manage(self, *args: str) -> None:
         subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
@@ -65,7 +73,7 @@ class DaphneServer:
         )
 
     def create_user(self, username: str) -> None:
-        self._manage(
+        self.manage(
             "shell",
             "-c",
             "from django.contrib.auth import get_user_model as g; "

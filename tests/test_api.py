@@ -70,3 +70,154 @@ def test_title_is_validated(api):
     response = api.post("/api/documents/", {"title": "x" * 201}, format="json")
     assert response.status_code == 400
     assert "title" in response.json()
+
+
+def test_search_and_ordering(api, user, make_document):
+    for title in ["Beta notes", "alpha plan", "Gamma notes"]:
+        make_document(user, title)
+    found = api.get("/api/documents/?search=notes&ordering=title").json()["results"]
+    assert [doc["title"] for doc in found] == ["Beta notes", "Gamma notes"]
+    newest_first = api.get("/api/documents/?ordering=-created").json()["results"]
+    assert [doc["title"] for doc in newest_first] == ["Gamma notes", "alpha plan", "Beta notes"]
+
+
+def test_rename(api, user, make_document):
+    document = make_document(user, "Old")
+    response = api.patch(f"/api/documents/{document.id}/", {"title": "New"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["title"] == "New"
+
+
+def test_pagination(api, user, make_document):
+    for index in range(55):
+        make_document(user, f"doc {index}")
+    first = api.get("/api/documents/").json()
+    assert first["count"] == 55
+    assert len(first["results"]) == 50
+    assert len(api.get(first["next"]).json()["results"]) == 5
+
+
+def test_members_share_and_unshare(api, user, make_user, make_document):
+    document = make_document(user)
+    make_user("bob", first_name="Bob", last_name="Builder")
+    url = f"/api/documents/{document.id}/members/"
+    created = api.post(url, {"username": "bob", "role": "editor"}, format="json")
+    assert created.status_code == 201
+    assert created.json()["name"] == "Bob Builder"
+    assert api.get(url).json() == [created.json()]
+    again = api.post(url, {"username": "bob", "role": "viewer"}, format="json")
+    assert again.status_code == 400
+    assert api.post(url, {"username": "nobody", "role": "viewer"}, format="json").status_code == 400
+    assert api.post(url, {"username": "alice", "role": "viewer"}, format="json").status_code == 400
+    bad_role = api.patch(f"{url}bob/", {"role": "admin"}, format="json")
+    assert bad_role.status_code == 400
+    assert api.patch(f"{url}bob/", {"role": "viewer"}, format="json").json()["role"] == "viewer"
+    assert api.delete(f"{url}bob/").status_code == 204
+    assert api.delete(f"{url}bob/").status_code == 404
+
+
+def test_content_rejects_an_unknown_format(api, user, make_document):
+    document = make_document(user)
+    url = f"/api/documents/{document.id}/content"
+    assert api.get(f"{url}?format=pdf").status_code == 400
+    assert api.put(url, {"format": "pdf", "content": "x"}, format="json").status_code == 400
+    bad_json = api.put(url, {"format": "json", "content": {"type": "nope"}}, format="json")
+    assert bad_json.status_code == 400
+
+
+def test_unknown_api_path_is_a_json_404(api):
+    response = api.get("/api/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_password_guessing_is_throttled(settings, user):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import AnonRateThrottle
+
+    AnonRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"}
+    try:
+        codes = [
+            APIClient()
+            .post("/api/auth/token/", {"username": "alice", "password": "guess"})
+            .status_code
+            for _ in range(4)
+        ]
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert codes == [400, 400, 400, 429]
+
+
+def test_healthz_reports_database_and_channel_layer():
+    from django.test import Client
+
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+
+
+def test_openapi_schema_is_valid_and_complete():
+    from django.test import Client
+    from drf_spectacular.validation import validate_schema
+
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    validate_schema(schema)
+    paths = set(schema["paths"])
+    for expected in [
+        "/api/auth/token/",
+        "/api/documents/",
+        "/api/documents/{id}/",
+        "/api/documents/{document_id}/content",
+        "/api/documents/{document_id}/members/",
+        "/api/documents/{document_id}/members/{username}/",
+        "/api/documents/{document_id}/versions/",
+        "/api/documents/{document_id}/versions/{version_id}/",
+        "/api/documents/{document_id}/versions/{version_id}/restore/",
+    ]:
+        assert expected in paths, sorted(paths)
+
+
+def test_api_docs_page_renders():
+    from django.test import Client
+
+    response = Client().get("/api/docs/")
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
+
+
+def test_metrics_are_in_the_prometheus_text_format():
+    from django.test import Client
+
+    response = Client().get("/metrics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
+    text = response.content.decode()
+    for name in [
+        "collab_open_sockets",
+        "collab_loaded_documents",
+        "collab_updates_received_total",
+        "collab_frames_broadcast_total",
+        "collab_persist_batch_updates_bucket",
+        "collab_persist_seconds_count",
+        "collab_anti_entropy_repairs_total",
+        "collab_sockets_closed_total",
+    ]:
+        assert name in text
+
+
+def test_json_logs_carry_the_document_id():
+    import json
+    import logging
+
+    from project_name.logformat import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {"msg": "document %s: unloaded", "args": ("abc",), "levelname": "INFO", "name": "x"}
+    )
+    record.document = "abc"
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "document abc: unloaded"
+    assert entry["document"] == "abc"
+    assert entry["level"] == "INFO"

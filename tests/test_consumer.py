@@ -220,3 +220,82 @@ async def test_session_cookie_needs_an_origin(doc_and_token, user):
     assert (await browser.connect())[0]
     assert (await browser.receive_from())[:2] == b"\x00\x00"
     await browser.disconnect()
+
+
+async def test_a_repeated_step2_is_neither_stored_nor_forwarded(doc_and_token):
+    """A stock client answers every server step 1 with a step 2 that restates its whole delete
+    set; applying it changes nothing, so it must cost nothing (no row, no broadcast)."""
+    document, token = doc_and_token
+    async with connected(document.id, token) as a, connected(document.id, token) as b:
+        await a.insert(0, "hello world")
+        await a.edit(lambda doc: doc.get("content", type=Text).__delitem__(slice(0, 6)))
+        await b.wait_for(lambda: b.text == "world")
+        await a.roundtrip()
+        await asyncio.sleep(0.2)  # let the batch be stored
+        rows = await async_db(DocumentUpdate.objects.filter(document=document).count)()
+        b.frames.clear()
+        for _ in range(5):
+            delete_set_only = a.doc.get_update(a.doc.get_state())
+            assert delete_set_only != b"\x00\x00"
+            await a.send_raw(b"\x00\x01" + bytes([len(delete_set_only)]) + delete_set_only)
+        await a.roundtrip()
+        await asyncio.sleep(0.2)
+        assert await async_db(DocumentUpdate.objects.filter(document=document).count)() == rows
+        await b.pump()
+        assert not [frame for frame in b.frames if frame[0] == 0]
+
+
+async def test_metrics_count_sockets_updates_and_closes(doc_and_token):
+    from documents import metrics
+
+    document, token = doc_and_token
+    opened, received = metrics.opened_sockets.value, metrics.updates_received.value
+    closed_4400 = metrics.closed_sockets.values.get("4400", 0)
+    async with connected(document.id, token) as a, connected(document.id, token) as b:
+        await a.insert(0, "counted")
+        await b.wait_for(lambda: b.text == "counted")
+        await b.send_raw(b"\xff")
+        with pytest.raises(Closed):
+            await b.wait_for(lambda: False, 3)
+        await b.communicator.send_input({"type": "websocket.disconnect", "code": 4400})
+        await asyncio.sleep(0.1)
+    assert metrics.opened_sockets.value == opened + 2
+    assert metrics.updates_received.value == received + 1
+    assert metrics.closed_sockets.values.get("4400", 0) == closed_4400 + 1
+    assert "collab_open_sockets" in metrics.render()
+
+
+async def test_a_flood_of_messages_closes_with_4429(doc_and_token, settings):
+    settings.REALTIME = {**settings.REALTIME, "MAX_MESSAGES_PER_SECOND": 5, "MESSAGE_BURST": 10}
+    document, token = doc_and_token
+    async with connected(document.id, token) as a, connected(document.id, token) as flood:
+        for _ in range(30):
+            await flood.send_raw(b"\x03")  # query awareness: cheap, valid
+        with pytest.raises(Closed) as closed:
+            await flood.wait_for(lambda: False, 3)
+        assert closed.value.code == 4429
+        await a.insert(0, "still fine")
+        await a.roundtrip()
+
+
+async def test_sockets_per_user_are_limited(doc_and_token, settings):
+    settings.REALTIME = {**settings.REALTIME, "MAX_SOCKETS_PER_USER": 2}
+    document, token = doc_and_token
+    async with connected(document.id, token), connected(document.id, token):
+        third = communicator(f"/ws/documents/{document.id}?token={token}")
+        await third.connect()
+        assert await expect_close(third) == 4429
+    # Closing sockets frees the quota.
+    async with connected(document.id, token), connected(document.id, token):
+        pass
+
+
+async def test_loaded_documents_are_limited(user, make_document, token_for, settings):
+    settings.REALTIME = {**settings.REALTIME, "MAX_LOADED_DOCUMENTS": 1}
+    first = await async_db(make_document)(user)
+    second = await async_db(make_document)(user)
+    token = await async_db(token_for)(user)
+    async with connected(first.id, token):
+        comm = communicator(f"/ws/documents/{second.id}?token={token}")
+        await comm.connect()
+        assert await expect_close(comm) == 1013

@@ -156,3 +156,13 @@ async def test_close_codes_reach_clients_over_tcp(server):
     with pytest.raises(Closed) as closed:
         await client.wait_for(lambda: False, 5)
     assert closed.value.code == 4400
+
+
+def test_static_files_are_served_in_production_mode(server):
+    """daphne serves no static files itself; the ASGI app does, with DJANGO_DEBUG=0."""
+    import urllib.request
+
+    url = f"http://127.0.0.1:{server.port}/static/documents/app.css"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        assert b"{" in response.read()

@@ -1,15 +1,40 @@
 """REST API routes, mounted at /api/."""
 
-from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from documents.api.views import DocumentViewSet
+from documents.api import views
 
 router = DefaultRouter(trailing_slash=True)
-router.register("documents", DocumentViewSet, basename="document")
+router.register("documents", views.DocumentViewSet, basename="document")
+
+document = "documents/<uuid:document_id>/"
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(f"{document}content", views.ContentView.as_view(), name="document-content"),
+    # The same with a trailing slash, for clients used to DRF's style (not in the schema).
+    path(f"{document}content/", views.ContentView.as_view(schema=None)),
+    path(f"{document}members/", views.MemberListView.as_view(), name="document-members"),
+    path(
+        f"{document}members/<str:username>/",
+        views.MemberDetailView.as_view(),
+        name="document-member",
+    ),
+    path(f"{document}versions/", views.VersionListView.as_view(), name="document-versions"),
+    path(
+        f"{document}versions/<int:version_id>/",
+        views.VersionDetailView.as_view(),
+        name="document-version",
+    ),
+    path(
+        f"{document}versions/<int:version_id>/restore/",
+        views.VersionRestoreView.as_view(),
+        name="document-version-restore",
+    ),
     path("", include(router.urls)),
+    re_path(r"^.*$", views.ApiNotFoundView.as_view()),
 ]

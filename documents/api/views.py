@@ -1,28 +1,253 @@
-"""REST views for documents."""
+"""REST views: documents, their content, members and versions."""
 
-from rest_framework import mixins, viewsets
+from uuid import UUID
 
-from documents.access import visible_documents
-from documents.api.serializers import DocumentSerializer
-from documents.models import Document
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from pycrdt import XmlFragment
+from rest_framework import filters, generics, mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from documents import content, live
+from documents.access import Role, find_document, visible_documents
+from documents.api.permissions import DocumentPermission
+from documents.api.serializers import (
+    ContentSerializer,
+    DocumentSerializer,
+    MemberRoleSerializer,
+    MemberSerializer,
+    VersionContentSerializer,
+    VersionSerializer,
+)
+from documents.models import Document, Membership, Version
+from documents.realtime import store
+from documents.realtime.link import publish_from_sync
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=list(content.FORMATS), default="json", description="Content format."
+)
 
 
-class DocumentViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
-    """List the documents I can see, create one (I own it), retrieve one.
+def _fragment(doc) -> XmlFragment:
+    return doc.get("default", type=XmlFragment)
+
+
+def _requested_format(request: Request) -> str:
+    requested = request.query_params.get("format", "json")
+    if requested not in content.FORMATS:
+        raise ValidationError({"format": f"Choose one of {', '.join(content.FORMATS)}."})
+    return requested
+
+
+def _notify_after_commit(document_id: UUID, event: dict) -> None:
+    transaction.on_commit(lambda: publish_from_sync(document_id, event))
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled against guessing)."""
+
+    throttle_classes = [AnonRateThrottle]
+
+
+class DocumentViewSet(viewsets.ModelViewSet):
+    """The documents I own or that are shared with me.
 
     Documents I may not see are absent from the queryset, so asking for one is a 404, exactly
-    like an id that does not exist.
+    like an id that does not exist. Deleting closes every open editor of the document.
     """
 
     serializer_class = DocumentSerializer
+    permission_classes = [IsAuthenticated, DocumentPermission]
+    filter_backends = [filters.SearchFilter, filters.OrderingFilter]
+    search_fields = ["title"]
+    ordering_fields = ["title", "created", "updated"]
+    ordering = ["-updated"]
 
     def get_queryset(self):
         return visible_documents(self.request.user).select_related("owner")
 
-    def perform_create(self, serializer: DocumentSerializer) -> Document:
-        return serializer.save(owner=self.request.user)
+    def perform_create(self, serializer: DocumentSerializer) -> None:
+        serializer.save(owner=self.request.user)
+
+    def perform_destroy(self, document: Document) -> None:
+        document_id = document.id
+        document.delete()
+        _notify_after_commit(document_id, {"type": "document.deleted"})
+
+
+class DocumentScopedView(APIView):
+    """Base for views under /api/documents/<id>/: finds the document (404 for those I may not
+    see) and my role on it."""
+
+    document: Document
+    role: Role
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        found = find_document(request.user, kwargs["document_id"])
+        if found is None:
+            raise NotFound("No such document.")
+        self.document, self.role = found
+
+    def require(self, allowed: bool) -> None:
+        if not allowed:
+            raise PermissionDenied(f"A {self.role.value} of this document may not do this.")
+
+
+class ContentView(DocumentScopedView):
+    """The document's content, rendered from the live CRDT state; PUT replaces it by applying
+    the difference as a CRDT change, which open editors see at once."""
+
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=ContentSerializer)
+    def get(self, request: Request, document_id: UUID) -> Response:
+        requested = _requested_format(request)
+        doc = live.read_document(self.document.id)
+        return Response({"format": requested, "content": content.render(_fragment(doc), requested)})
+
+    @extend_schema(request=ContentSerializer, responses=ContentSerializer)
+    def put(self, request: Request, document_id: UUID) -> Response:
+        self.require(self.role.can_edit)
+        serializer = ContentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        source = serializer.validated_data
+        new = source["content"]
+        if source["format"] != "json":
+            new = content.parse(source["format"], source["content"])
+        try:
+            live.change_document(
+                self.document.id, lambda doc: content.replace_content(_fragment(doc), new)
+            )
+        except store.DocumentGone:
+            raise NotFound("No such document.") from None
+        doc = live.read_document(self.document.id)
+        return Response(
+            {
+                "format": source["format"],
+                "content": content.render(_fragment(doc), source["format"]),
+            }
+        )
+
+    patch = put
+
+
+class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
+    """Who the document is shared with. Every member may look; only owners may share."""
+
+    serializer_class = MemberSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Membership.objects.filter(document=self.document).select_related("user")
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "document": getattr(self, "document", None)}
+
+    def perform_create(self, serializer: MemberSerializer) -> None:
+        self.require(self.role.can_manage)
+        serializer.save(document=self.document)
+        _notify_after_commit(self.document.id, {"type": "access.changed"})
+
+
+class MemberDetailView(DocumentScopedView):
+    """Change a member's role, or remove them; their open editors follow within seconds."""
+
+    def _membership(self, username: str) -> Membership:
+        self.require(self.role.can_manage)
+        return get_object_or_404(
+            Membership.objects.select_related("user"),
+            document=self.document,
+            user__username=username,
+        )
+
+    @extend_schema(request=MemberRoleSerializer, responses=MemberSerializer)
+    def patch(self, request: Request, document_id: UUID, username: str) -> Response:
+        membership = self._membership(username)
+        serializer = MemberRoleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership.role = serializer.validated_data["role"]
+        membership.save(update_fields=["role"])
+        _notify_after_commit(self.document.id, {"type": "access.changed"})
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, document_id: UUID, username: str) -> Response:
+        self._membership(username).delete()
+        _notify_after_commit(self.document.id, {"type": "access.changed"})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VersionListView(DocumentScopedView, generics.ListCreateAPIView):
+    """Named versions of the document, newest first; editors may name the current state."""
+
+    serializer_class = VersionSerializer
+
+    def get_queryset(self):
+        return Version.objects.filter(document=self.document).select_related("author")
+
+    def perform_create(self, serializer: VersionSerializer) -> None:
+        self.require(self.role.can_edit)
+        snapshot = live.read_document(self.document.id).get_update()
+        serializer.save(document=self.document, author=self.request.user, snapshot=snapshot)
+
+
+class VersionDetailView(DocumentScopedView, mixins.RetrieveModelMixin, generics.GenericAPIView):
+    """One version with its content in the requested format."""
+
+    serializer_class = VersionContentSerializer
+    lookup_url_kwarg = "version_id"
+
+    def get_queryset(self):
+        return Version.objects.filter(document=self.document).select_related("author")
+
+    @extend_schema(parameters=[FORMAT_PARAMETER])
+    def get(self, request: Request, document_id: UUID, version_id: int) -> Response:
+        version = self.get_object()
+        requested = _requested_format(request)
+        version.format = requested
+        version.content = content.render(
+            _fragment(store.build_doc([bytes(version.snapshot)])), requested
+        )
+        return Response(self.get_serializer(version).data)
+
+
+class VersionRestoreView(DocumentScopedView, generics.GenericAPIView):
+    """Restore a version: a forward change through the live session, so history is kept and
+    open editors see the restored content at once."""
+
+    serializer_class = ContentSerializer
+    lookup_url_kwarg = "version_id"
+
+    def get_queryset(self):
+        return Version.objects.filter(document=self.document)
+
+    @extend_schema(request=None, responses=ContentSerializer)
+    def post(self, request: Request, document_id: UUID, version_id: int) -> Response:
+        self.require(self.role.can_edit)
+        version = self.get_object()
+        restored = content.fragment_to_prosemirror(
+            _fragment(store.build_doc([bytes(version.snapshot)]))
+        )
+        live.change_document(
+            self.document.id, lambda doc: content.replace_content(_fragment(doc), restored)
+        )
+        return Response({"format": "json", "content": restored})
+
+
+class ApiNotFoundView(APIView):
+    """Unknown API paths answer in JSON, like every other API error."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        raise NotFound("No such API endpoint.")
+
+    post = put = patch = delete = get

@@ -9,9 +9,11 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from documents import metrics
 from documents.access import find_document
+from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import ProtocolError
-from documents.realtime.registry import registry
+from documents.realtime.registry import RegistryFull, registry
 from documents.realtime.session import DocumentSession
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,7 @@ class CloseCode(IntEnum):
     TOO_LARGE = 4413
     TOO_MANY = 4429
     UNAVAILABLE = 1011
+    TRY_AGAIN_LATER = 1013
 
 
 class DocumentConsumer(AsyncWebsocketConsumer):
@@ -38,6 +41,8 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     read_only = True
     session: DocumentSession | None = None
+    user = None
+    rate_limit: RateLimit | None = None
 
     async def __call__(self, scope, receive, send):
         try:
@@ -57,15 +62,29 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await self._refuse(CloseCode.NOT_FOUND, "no such document")
             return
         _, role = found
-        self.read_only = not role.can_edit
+        limits = settings.REALTIME
+        if not socket_quota.acquire(user.pk, limits["MAX_SOCKETS_PER_USER"]):
+            await self._refuse(CloseCode.TOO_MANY, "too many open connections")
+            return
         try:
             session = await registry.checkout(document_id)
+        except RegistryFull:
+            socket_quota.release(user.pk)
+            await self._refuse(CloseCode.TRY_AGAIN_LATER, "the server is at capacity")
+            return
         except Exception:
-            logger.exception("document %s: loading failed", document_id)
+            socket_quota.release(user.pk)
+            logger.exception(
+                "document %s: loading failed", document_id, extra={"document": str(document_id)}
+            )
             await self._refuse(CloseCode.UNAVAILABLE, "the document could not be loaded")
             return
+        self.user = user
+        self.read_only = not role.can_edit
+        self.rate_limit = RateLimit(limits["MAX_MESSAGES_PER_SECOND"], limits["MESSAGE_BURST"])
         self.session = session
         await self.accept()
+        metrics.opened_sockets.inc()
         await session.join(self)
 
     async def websocket_receive(self, message) -> None:
@@ -78,10 +97,18 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         if len(frame) > settings.REALTIME["MAX_MESSAGE_BYTES"]:
             await self.close_with(CloseCode.TOO_LARGE, "message too large")
             return
+        if not self.rate_limit.allow():
+            await self.close_with(CloseCode.TOO_MANY, "too many messages")
+            return
         try:
             await self.session.receive(self, frame)
         except ProtocolError as error:
-            logger.info("document %s: malformed frame: %s", self.session.document_id, error)
+            logger.info(
+                "document %s: malformed frame: %s",
+                self.session.document_id,
+                error,
+                extra={"document": str(self.session.document_id)},
+            )
             await self.close_with(CloseCode.MALFORMED, str(error))
 
     async def send_frame(self, frame: bytes) -> None:
@@ -93,6 +120,11 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         # Close reasons are limited to 123 bytes.
         await self.close(code=int(code), reason=reason.encode()[:123].decode(errors="ignore"))
 
+    async def websocket_disconnect(self, message) -> None:
+        if self.user is not None:  # admitted: refusals are not counted as opened either
+            metrics.closed_sockets.inc(message.get("code", 1005))
+        await super().websocket_disconnect(message)
+
     async def _refuse(self, code: int, reason: str) -> None:
         await self.accept()
         # int(): autobahn, under daphne, refuses an IntEnum as a close code.
@@ -101,6 +133,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     async def _leave(self) -> None:
         session, self.session = self.session, None
         if session is not None:
+            socket_quota.release(self.user.pk)
             await session.leave(self)
             await registry.checkin(session)
 

@@ -9,11 +9,12 @@ import asyncio
 import logging
 from uuid import UUID
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
+from documents import metrics
+from documents.realtime.link import ProcessLink
 from documents.realtime.session import DocumentSession
-from documents.realtime.store import UpdateWriter, load_doc
+from documents.realtime.store import UpdateWriter, in_store_thread, load_doc
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,15 @@ logger = logging.getLogger(__name__)
 async def load_session(document_id: UUID) -> DocumentSession:
     """Build a session from the database: snapshot + log, and a started writer."""
     options = settings.REALTIME
-    doc, log_length = await database_sync_to_async(load_doc)(document_id)
+    # Subscribed before loading: an update published meanwhile is either in what we load or
+    # delivered to the link (both is fine: a CRDT applies an update once).
+    link = ProcessLink(document_id)
+    await link.start()
+    try:
+        doc, log_length = await in_store_thread(load_doc)(document_id)
+    except BaseException:
+        await link.stop()
+        raise
     writer = UpdateWriter(
         document_id,
         interval=options["PERSIST_INTERVAL_SECONDS"],
@@ -29,8 +38,16 @@ async def load_session(document_id: UUID) -> DocumentSession:
         compact_threshold=options["COMPACT_THRESHOLD"],
         log_length=log_length,
     )
+    session = DocumentSession(
+        document_id, doc, writer, link, anti_entropy_interval=options["ANTI_ENTROPY_SECONDS"]
+    )
     writer.start()
-    return DocumentSession(document_id, doc, writer)
+    await session.start()
+    return session
+
+
+class RegistryFull(Exception):
+    """This process holds as many documents as it may (REALTIME["MAX_LOADED_DOCUMENTS"])."""
 
 
 class SessionRegistry:
@@ -56,6 +73,9 @@ class SessionRegistry:
         if session is None:
             loading = self._loading.get(document_id)
             if loading is None:
+                loaded = len(self._sessions) + len(self._loading)
+                if loaded >= settings.REALTIME["MAX_LOADED_DOCUMENTS"]:
+                    raise RegistryFull(f"{loaded} documents are loaded")
                 loading = asyncio.ensure_future(self._load(document_id))
                 self._loading[document_id] = loading
             # Shielded: one joiner giving up must not cancel the load the others wait for.
@@ -92,7 +112,7 @@ class SessionRegistry:
         self._sessions.clear()
         self._holds.clear()
         for session in sessions:
-            await session.writer.stop()
+            await session.stop()
 
     async def _load(self, document_id: UUID) -> DocumentSession:
         try:
@@ -123,8 +143,10 @@ class SessionRegistry:
         if self._holds.get(document_id) or self._sessions.get(document_id) is not session:
             return
         del self._sessions[document_id]
-        await session.writer.stop()
-        logger.info("document %s: unloaded", document_id)
+        await session.stop()
+        logger.info("document %s: unloaded", document_id, extra={"document": str(document_id)})
 
 
 registry = SessionRegistry()
+
+metrics.Gauge("collab_loaded_documents", "Documents loaded in this process.", lambda: len(registry))

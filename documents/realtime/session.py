@@ -1,11 +1,18 @@
 """DocumentSession: the live copy of one document in this process, shared by all its sockets."""
 
+import asyncio
 import logging
-from typing import Protocol
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
 from uuid import UUID
 
-from pycrdt import Doc
+from channels.db import database_sync_to_async
+from pycrdt import Doc, create_awareness_message, create_update_message
 
+from documents import metrics
+from documents.access import find_document
+from documents.realtime.link import ProcessLink
 from documents.realtime.protocol import (
     EMPTY_UPDATE,
     AwarenessEntry,
@@ -17,6 +24,7 @@ from documents.realtime.protocol import (
     create_sync_step2_message,
     decode_awareness,
     decode_message,
+    encode_awareness,
 )
 from documents.realtime.store import UpdateWriter
 
@@ -24,14 +32,26 @@ logger = logging.getLogger(__name__)
 
 UPDATE_HEADER = bytes([MessageType.SYNC, YSyncMessageType.SYNC_UPDATE])
 
+# Presence relayed from another process is dropped if not renewed for this long (clients renew
+# every 15 s; a process that dies cannot send the removal).
+REMOTE_PRESENCE_TIMEOUT_SECONDS = 30.0
+
+# Close codes (they mirror HTTP statuses).
+ACCESS_REMOVED = 4403
+DOCUMENT_GONE = 4404
+
 
 class Peer(Protocol):
     """One connected client, as the session sees it."""
 
     read_only: bool
+    user: Any
 
     async def send_frame(self, frame: bytes) -> None:
         """Send one binary frame; must not raise if the socket is already closed."""
+
+    async def close_with(self, code: int, reason: str) -> None:
+        """Leave the session and close the socket with this code."""
 
 
 def _is_rust_panic(error: BaseException) -> bool:
@@ -45,14 +65,55 @@ class DocumentSession:
     Updates from a peer are applied to the Doc, forwarded as received to the other peers (no
     re-encoding), and queued in the writer. Presence (awareness) is relayed to every peer,
     the sender included: the stock client relies on that echo to keep a lone socket alive.
+    Once the writer has stored a peer's updates, the peer gets a sync step 1 with the stored
+    state vector: a standard message that lets an editor show "saved" truthfully.
     """
 
-    def __init__(self, document_id: UUID, doc: Doc, writer: UpdateWriter) -> None:
+    def __init__(
+        self,
+        document_id: UUID,
+        doc: Doc,
+        writer: UpdateWriter,
+        link: ProcessLink,
+        *,
+        anti_entropy_interval: float = 3.0,
+    ) -> None:
         self.document_id = document_id
         self.doc = doc
         self.writer = writer
+        self.link = link
+        self.anti_entropy_interval = anti_entropy_interval
+        self.repairs = 0  # anti-entropy answers that brought something new
+        writer.on_stored = self._confirm_stored
         self._peers: dict[Peer, set[int]] = {}  # peer -> awareness client ids it controls
         self._presence: dict[int, AwarenessEntry] = {}
+        self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
+        self._unconfirmed_authors: set[Peer] = set()
+        self._task: asyncio.Task | None = None
+        # The Doc emits a transaction event only when an update changes something: that is how
+        # we tell new updates from repeats (a state vector comparison misses pure deletions, and
+        # a stock client's every step 2 repeats the whole delete set).
+        self._changed = False
+        self._change_subscription = doc.observe(self._note_change)
+
+    async def start(self) -> None:
+        """Take events from the link and, with other processes, start anti-entropy: ask them
+        now, and every few seconds while someone edits here, for what this copy lacks."""
+        assert self._task is None, "DocumentSession.start() was called twice"
+        await self.link.set_handler(self.handle_event)
+        if self.link.reaches_other_processes:
+            await self._ask_for_missing()
+            self._task = asyncio.create_task(self._keep_in_sync(), name=f"sync {self.document_id}")
+
+    async def stop(self) -> None:
+        """Stop the anti-entropy task and the link, then store what is pending."""
+        self.doc.unobserve(self._change_subscription)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.link.stop()
+        await self.writer.stop()
 
     @property
     def peers(self) -> list[Peer]:
@@ -73,6 +134,7 @@ class DocumentSession:
     async def leave(self, peer: Peer) -> None:
         """Remove a peer and, at once, the presence of the clients it controlled."""
         controlled = self._peers.pop(peer, None)
+        self._unconfirmed_authors.discard(peer)
         if not controlled:
             return
         removed = [
@@ -81,7 +143,7 @@ class DocumentSession:
             if (entry := self._presence.pop(client_id, None)) is not None
         ]
         if removed:
-            await self._broadcast(awareness_message(removed))
+            await self._broadcast_presence(encode_awareness(removed))
 
     async def receive(self, peer: Peer, frame: bytes) -> None:
         """Handle one frame from a peer; raises ProtocolError for a malformed one, before any
@@ -100,9 +162,11 @@ class DocumentSession:
             await peer.send_frame(awareness_message(list(self._presence.values())))
         # Auth messages only ever travel from server to client; one from a client is ignored.
 
-    def apply_update(self, update: bytes) -> None:
-        """Apply an update to the Doc and queue it for storage; raises ProtocolError if pycrdt
-        rejects it, leaving the Doc unchanged."""
+    def apply_update(self, update: bytes) -> bool:
+        """Apply an update to the Doc and, if it changed anything, queue it for storage.
+        Returns whether it did; raises ProtocolError if pycrdt rejects it, leaving the Doc
+        unchanged."""
+        self._changed = False
         try:
             self.doc.apply_update(update)
         except ValueError as error:
@@ -111,7 +175,99 @@ class DocumentSession:
             if not _is_rust_panic(error):
                 raise
             raise ProtocolError("invalid update") from None
-        self.writer.append(update)
+        if self._changed:
+            self.writer.append(update)
+        return self._changed
+
+    def _note_change(self, _event) -> None:
+        self._changed = True
+
+    async def apply_change(self, change: Callable[[Doc], None]) -> bytes:
+        """Make a change on the server (a REST edit, a restore) in one transaction, store it and
+        send it to every peer; returns the update (empty when nothing changed)."""
+        before = self.doc.get_state()
+        with self.doc.transaction():
+            change(self.doc)
+        update = self.doc.get_update(before)
+        if update != EMPTY_UPDATE:
+            self.writer.append(update)
+            await self._broadcast(create_update_message(update))
+            await self.link.broadcast({"type": "crdt.update", "update": update})
+        return update
+
+    async def apply_remote(self, update: bytes, *, store: bool) -> bool:
+        """Apply an update from another process and send it to our peers if it brought
+        anything new; returns whether it did.
+
+        Updates relayed by another process are stored here too (`store`): if that process
+        dies before its next batch, the author's reconnect here re-sends nothing we already
+        hold, so our copy must be durable. Duplicates cost space, never correctness, and
+        compaction folds them away.
+        """
+        self._changed = False
+        try:
+            self.doc.apply_update(update)
+        except ValueError:
+            logger.exception(
+                "document %s: invalid update from another process",
+                self.document_id,
+                extra={"document": str(self.document_id)},
+            )
+            return False
+        if not self._changed:
+            return False
+        if store:
+            self.writer.append(update)
+        await self._broadcast(create_update_message(update))
+        return True
+
+    async def handle_event(self, event: dict) -> None:
+        """An event from the channel layer (see documents/realtime/link.py)."""
+        kind = event.get("type")
+        if kind == "crdt.update":
+            await self.apply_remote(event["update"], store=not event.get("stored", False))
+        elif kind == "awareness":
+            await self._remote_awareness(event["update"])
+        elif kind == "sync.step1":
+            missing = self.doc.get_update(event["state"])
+            if missing != EMPTY_UPDATE:
+                await self.link.send_to(event["origin"], {"type": "sync.step2", "update": missing})
+        elif kind == "sync.step2":
+            if await self.apply_remote(event["update"], store=True):
+                self.repairs += 1
+                metrics.anti_entropy_repairs.inc()
+                logger.info(
+                    "document %s: anti-entropy repaired a gap",
+                    self.document_id,
+                    extra={"document": str(self.document_id)},
+                )
+        elif kind == "access.changed":
+            await self._recheck_access()
+        elif kind == "document.deleted":
+            for peer in self.peers:
+                await peer.close_with(DOCUMENT_GONE, "the document was deleted")
+        else:
+            logger.warning(
+                "document %s: unknown event %r",
+                self.document_id,
+                kind,
+                extra={"document": str(self.document_id)},
+            )
+
+    async def _recheck_access(self) -> None:
+        for peer in self.peers:
+            found = await database_sync_to_async(find_document)(peer.user, self.document_id)
+            if found is None:
+                await peer.close_with(ACCESS_REMOVED, "your access to this document was removed")
+            else:
+                peer.read_only = not found[1].can_edit
+
+    async def _confirm_stored(self) -> None:
+        authors, self._unconfirmed_authors = self._unconfirmed_authors, set()
+        if authors:
+            frame = create_sync_step1_message(self.doc.get_state())
+            for peer in authors:
+                await peer.send_frame(frame)
 
     def _diff(self, state_vector: bytes) -> bytes:
         try:
@@ -122,24 +278,27 @@ class DocumentSession:
     async def _update(self, peer: Peer, update: bytes, frame: bytes) -> None:
         if update == EMPTY_UPDATE:
             return
+        metrics.updates_received.inc()
         if peer.read_only:
-            logger.info("document %s: dropped an update from a read-only peer", self.document_id)
+            logger.info(
+                "document %s: dropped an update from a read-only peer",
+                self.document_id,
+                extra={"document": str(self.document_id)},
+            )
             return
-        self.apply_update(update)
+        if not self.apply_update(update):
+            return  # nothing new (a repeat, or a step 2 that only restates deletions)
+        self._unconfirmed_authors.add(peer)
         await self._broadcast(frame, exclude=peer)
+        await self.link.broadcast({"type": "crdt.update", "update": update})
 
     async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
         entries = decode_awareness(payload)
         controlled = self._peers.get(peer)
         if controlled is None:
             return
-        for entry in entries:
-            current = self._presence.get(entry.client_id)
-            # y-protocols' rule: a newer clock wins; at the same clock, only a removal does.
-            if current is not None and (
-                current.clock > entry.clock or (current.clock == entry.clock and not entry.removed)
-            ):
-                continue
+        for entry in self._newer(entries):
+            self._remote_presence_seen.pop(entry.client_id, None)
             if entry.removed:
                 self._presence.pop(entry.client_id, None)
                 controlled.discard(entry.client_id)
@@ -147,12 +306,76 @@ class DocumentSession:
                 self._presence[entry.client_id] = entry
                 controlled.add(entry.client_id)
         await self._broadcast(frame)
+        await self.link.broadcast({"type": "awareness", "update": payload})
+
+    async def _remote_awareness(self, payload: bytes) -> None:
+        now = time.monotonic()
+        for entry in self._newer(decode_awareness(payload)):
+            if entry.removed:
+                self._presence.pop(entry.client_id, None)
+                self._remote_presence_seen.pop(entry.client_id, None)
+            else:
+                self._presence[entry.client_id] = entry
+                self._remote_presence_seen[entry.client_id] = now
+        await self._broadcast(create_awareness_message(payload))
+
+    def _newer(self, entries: list[AwarenessEntry]) -> list[AwarenessEntry]:
+        """The entries that win over what we hold, by y-protocols' rule: a newer clock wins;
+        at the same clock, only a removal does."""
+        winners = []
+        for entry in entries:
+            current = self._presence.get(entry.client_id)
+            if (
+                current is None
+                or current.clock < entry.clock
+                or (current.clock == entry.clock and entry.removed)
+            ):
+                winners.append(entry)
+        return winners
+
+    async def _broadcast_presence(self, payload: bytes) -> None:
+        await self._broadcast(create_awareness_message(payload))
+        await self.link.broadcast({"type": "awareness", "update": payload})
+
+    async def _ask_for_missing(self) -> None:
+        await self.link.broadcast({"type": "sync.step1", "state": self.doc.get_state()})
+
+    async def _keep_in_sync(self) -> None:
+        while True:
+            await asyncio.sleep(self.anti_entropy_interval)
+            try:
+                if self._peers:
+                    await self._ask_for_missing()
+                await self._drop_stale_remote_presence()
+            except Exception:
+                logger.exception(
+                    "document %s: anti-entropy round failed",
+                    self.document_id,
+                    extra={"document": str(self.document_id)},
+                )
+
+    async def _drop_stale_remote_presence(self) -> None:
+        deadline = time.monotonic() - REMOTE_PRESENCE_TIMEOUT_SECONDS
+        stale = [cid for cid, seen in self._remote_presence_seen.items() if seen < deadline]
+        removed = []
+        for client_id in stale:
+            del self._remote_presence_seen[client_id]
+            if (entry := self._presence.pop(client_id, None)) is not None:
+                removed.append(AwarenessEntry(client_id, entry.clock, b"null"))
+        if removed:
+            await self._broadcast(awareness_message(removed))
 
     async def _broadcast(self, frame: bytes, exclude: Peer | None = None) -> None:
         # A copy: a peer may leave while we await another's send.
-        for peer in list(self._peers):
+        peers = list(self._peers)
+        metrics.frames_sent.inc(len(peers) - (exclude is not None))
+        for peer in peers:
             if peer is not exclude:
                 try:
                     await peer.send_frame(frame)
                 except Exception:
-                    logger.exception("document %s: sending to a peer failed", self.document_id)
+                    logger.exception(
+                        "document %s: sending to a peer failed",
+                        self.document_id,
+                        extra={"document": str(self.document_id)},
+                    )

@@ -7,14 +7,17 @@ is the asynchronous group-commit buffer that a session feeds one update at a tim
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from django.db import transaction
 from django.utils import timezone
 from pycrdt import Doc, get_update, merge_updates
 
+from documents import metrics
 from documents.models import Document, DocumentUpdate
 
 logger = logging.getLogger(__name__)
@@ -23,6 +26,18 @@ EMPTY_UPDATE = b"\x00\x00"
 MAX_RETRY_DELAY_SECONDS = 5.0
 # At shutdown, how long a cancelled flush still waits for its write to finish.
 SHUTDOWN_FLUSH_SECONDS = 10.0
+
+
+# Loads, appends and compactions run on their own thread: off the event loop, in order, and
+# apart from the thread that serves Django's synchronous code (a slow write never delays a
+# sign-in). Not asgiref's thread-sensitive mode either: tasks that inherit its context from a
+# caller in the middle of a synchronous call would refuse to run ("would deadlock").
+_store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="document-store")
+
+
+def in_store_thread(function: Callable) -> Callable[..., Awaitable]:
+    """`function` as a coroutine function that runs on the store thread."""
+    return DatabaseSyncToAsync(function, thread_sensitive=False, executor=_store_thread)
 
 
 class DocumentGone(Exception):
@@ -77,6 +92,22 @@ def append_updates(document_id: UUID, updates: list[bytes]) -> None:
         DocumentUpdate.objects.create(document_id=document_id, data=data)
 
 
+def change_stored(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
+    """Make a change to a document that no session holds: load it, change it in one pycrdt
+    transaction, append the resulting update. Returns the update (empty if nothing changed)."""
+    with transaction.atomic():
+        if not Document.objects.select_for_update().filter(pk=document_id).exists():
+            raise DocumentGone(str(document_id))
+        doc = build_doc(load_updates(document_id))
+        before = doc.get_state()
+        with doc.transaction():
+            change(doc)
+        update = doc.get_update(before)
+        if update != EMPTY_UPDATE:
+            append_updates(document_id, [update])
+    return update
+
+
 def compact(document_id: UUID) -> int:
     """Fold the log into the snapshot and return how many rows were folded.
 
@@ -129,6 +160,8 @@ class UpdateWriter:
         self.compact_threshold = compact_threshold
         self.log_length = log_length
         self.failures = 0
+        # Called after a write leaves nothing pending: everything applied so far is stored.
+        self.on_stored: Callable[[], Awaitable[None]] | None = None
         self._pending: list[bytes] = []
         self._has_pending = asyncio.Event()
         self._batch_full = asyncio.Event()
@@ -176,6 +209,7 @@ class UpdateWriter:
                     "document %s: shutting down with %d updates not stored",
                     self.document_id,
                     len(self._pending),
+                    extra={"document": str(self.document_id)},
                 )
             raise
 
@@ -183,18 +217,21 @@ class UpdateWriter:
         async with self._write_lock:
             while self._pending:
                 batch = self._pending[: self.max_batch]
+                started = time.perf_counter()
                 try:
-                    await database_sync_to_async(append_updates)(self.document_id, batch)
+                    await in_store_thread(append_updates)(self.document_id, batch)
                 except DocumentGone:
                     logger.warning(
                         "document %s was deleted; dropping %d pending updates",
                         self.document_id,
                         len(self._pending),
+                        extra={"document": str(self.document_id)},
                     )
                     self._pending.clear()
                     break
                 except Exception:
                     self.failures += 1
+                    metrics.persist_failures.inc()
                     delay = min(0.1 * 2 ** min(self.failures, 6), MAX_RETRY_DELAY_SECONDS)
                     logger.exception(
                         "document %s: storing %d updates failed (attempt %d); retrying in %.1fs",
@@ -202,26 +239,40 @@ class UpdateWriter:
                         len(batch),
                         self.failures,
                         delay,
+                        extra={"document": str(self.document_id)},
                     )
                     await asyncio.sleep(delay)
                     continue
+                metrics.persist_seconds.observe(time.perf_counter() - started)
+                metrics.persist_batch_size.observe(len(batch))
                 self.failures = 0
                 del self._pending[: len(batch)]
                 self.log_length += 1
             self._has_pending.clear()
             self._batch_full.clear()
+            if self.on_stored is not None:
+                await self.on_stored()
             if self.log_length >= self.compact_threshold:
                 await self._compact()
 
     async def _compact(self) -> None:
         try:
-            folded = await database_sync_to_async(compact)(self.document_id)
+            folded = await in_store_thread(compact)(self.document_id)
         except Exception:
             # The log is intact; compaction is retried after the next batch.
-            logger.exception("document %s: compaction failed", self.document_id)
+            logger.exception(
+                "document %s: compaction failed",
+                self.document_id,
+                extra={"document": str(self.document_id)},
+            )
             return
         self.log_length = max(self.log_length - folded, 0)
-        logger.info("document %s: compacted %d log rows", self.document_id, folded)
+        logger.info(
+            "document %s: compacted %d log rows",
+            self.document_id,
+            folded,
+            extra={"document": str(self.document_id)},
+        )
 
     async def _run(self) -> None:
         while True:

@@ -1,0 +1,20 @@
+# The editor: the browser bundle is built with Node, then served with the app by daphne.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /build
+COPY editor_frontend/package.json editor_frontend/package-lock.json editor_frontend/
+RUN cd editor_frontend && npm ci --no-audit --no-fund
+COPY editor_frontend/ editor_frontend/
+RUN mkdir -p documents/static && cd editor_frontend && npm run build
+
+FROM python:3.12-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml manage.py ./
+COPY project_name/ project_name/
+COPY documents/ documents/
+RUN pip install --no-cache-dir .
+COPY --from=frontend /build/documents/static/editor/ documents/static/editor/
+RUN useradd --system --home /app app
+USER app
+EXPOSE 8000
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "project_name.asgi:application"]

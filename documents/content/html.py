@@ -1,0 +1,270 @@
+"""HTML: semantic output like Tiptap's `getHTML()`, and forgiving input through `html.parser`."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+from .schema import (
+    HARD_BREAK,
+    LINK_ATTRS,
+    MAX_DEPTH,
+    Node,
+    inline_events,
+    normalise_doc,
+    text_node,
+)
+
+HTML_MARKS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "s": "strike"}
+HTML_MARKS |= {"strike": "strike", "del": "strike", "code": "code"}
+
+_HTML_TAGS = {"bold": "strong", "italic": "em", "strike": "s", "code": "code"}
+_HTML_CONTAINERS = {"blockquote": "blockquote", "bulletList": "ul", "listItem": "li"}
+
+
+def prosemirror_to_html(doc: Node) -> str:
+    """The document as semantic HTML, like Tiptap's `editor.getHTML()`: every text escaped,
+    links only with safe targets."""
+    return "".join(_html_block(block) for block in normalise_doc(doc)["content"])
+
+
+def _html_block(block: Node) -> str:
+    kind = block["type"]
+    attrs = block.get("attrs", {})
+    content = block.get("content", [])
+    if kind == "horizontalRule":
+        return "<hr>"
+    if kind == "paragraph":
+        return f"<p>{_html_inline(content)}</p>"
+    if kind == "heading":
+        return f"<h{attrs['level']}>{_html_inline(content)}</h{attrs['level']}>"
+    if kind == "codeBlock":
+        language = attrs.get("language")
+        css = f' class="language-{escape(language)}"' if language else ""
+        return (
+            f"<pre><code{css}>{escape(content[0]['text'] if content else '', False)}</code></pre>"
+        )
+    inner = "".join(_html_block(child) for child in content)
+    if kind == "orderedList":
+        start = attrs.get("start", 1)
+        return f'<ol start="{start}">{inner}</ol>' if start != 1 else f"<ol>{inner}</ol>"
+    tag = _HTML_CONTAINERS[kind]
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def _html_inline(content: list[Node]) -> str:
+    parts = []
+    for kind, value in inline_events(content, move_whitespace=False):
+        if kind in ("text", "code"):
+            parts.append(escape(value, quote=False))
+        elif kind == "break":
+            parts.append("<br>")
+        elif value["type"] != "link":
+            parts.append(f"<{'/' if kind == 'close' else ''}{_HTML_TAGS[value['type']]}>")
+        elif kind == "close":
+            parts.append("</a>")
+        else:
+            attrs = value["attrs"]
+            shown = [f' {key}="{escape(attrs[key])}"' for key in LINK_ATTRS if attrs.get(key)]
+            parts.append(f"<a{''.join(shown)}>")
+    return "".join(parts)
+
+
+# --- HTML input -----------------------------------------------------------------------------
+
+_HTML_BLOCKS = {"p": "paragraph", "blockquote": "blockquote", "ul": "bulletList"}
+_HTML_BLOCKS |= {"ol": "orderedList", "li": "listItem", "pre": "codeBlock", "hr": "horizontalRule"}
+_HTML_BLOCKS |= {f"h{level}": "heading" for level in range(1, 7)}
+_HTML_SECTIONS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "caption",
+        "center",
+        "details",
+        "dialog",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "main",
+        "nav",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+    ]
+)  # block-level tags the schema lacks: their content stays, as separate blocks
+HTML_DROPPED = frozenset(
+    ["script", "style", "template", "head", "title", "noscript", "iframe", "object", "svg", "math"]
+)
+_HTML_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+
+class _Element:
+    __slots__ = ("tag", "attrs", "children")
+
+    def __init__(self, tag: str, attrs: dict[str, str | None]) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[_Element | str] = []
+
+
+class _TreeBuilder(HTMLParser):
+    """A forgiving HTML tree: stray end tags are ignored, `<p>` and `<li>` close implicitly."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Element("#root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HTML_BLOCKS or tag in _HTML_SECTIONS:
+            if self.stack[-1].tag == "p":
+                self.stack.pop()
+            if tag == "li":
+                self._close_open_item()
+        element = _Element(tag, dict(attrs))
+        self.stack[-1].children.append(element)
+        if tag not in _HTML_VOID and len(self.stack) < MAX_DEPTH:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(_Element(tag, dict(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+    def _close_open_item(self) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag in ("ul", "ol"):
+                return
+            if self.stack[index].tag == "li":
+                del self.stack[index:]
+                return
+
+
+def parse_html(source: str) -> _Element:
+    builder = _TreeBuilder()
+    builder.feed(source)
+    builder.close()
+    return builder.root
+
+
+def html_to_prosemirror(source: str) -> Node:
+    """HTML as a document; never raises. Whitespace collapses as in a browser; unknown tags are
+    unwrapped (their text kept), `<script>`, `<style>` and the like dropped with their content,
+    links with unsafe targets unwrapped."""
+    return normalise_doc(
+        {"type": "doc", "content": html_nodes(parse_html(source).children, [], pre=False)}
+    )
+
+
+def html_nodes(children: list[_Element | str], marks: list[Node], pre: bool) -> list[Node]:
+    """The content of a block-level element; outside `<pre>` its whitespace is collapsed."""
+    nodes = _html_content(children, marks, pre)
+    return nodes if pre else _collapse_whitespace(nodes)
+
+
+def _html_content(children: list[_Element | str], marks: list[Node], pre: bool) -> list[Node]:
+    nodes: list[Node] = []
+    for child in children:
+        if isinstance(child, str):
+            nodes.append(text_node(child, marks))
+        elif child.tag == "br":
+            nodes.append(HARD_BREAK)
+        elif child.tag in _HTML_BLOCKS:
+            nodes.append(_html_block_node(child, marks, pre))
+        elif child.tag in _HTML_SECTIONS:
+            nodes.append({"type": "section", "content": html_nodes(child.children, marks, pre)})
+        elif child.tag not in HTML_DROPPED:
+            nodes.extend(_html_content(child.children, marks + _html_mark(child), pre))
+    return nodes
+
+
+def _html_block_node(element: _Element, marks: list[Node], pre: bool) -> Node:
+    kind = _HTML_BLOCKS[element.tag]
+    node: Node = {
+        "type": kind,
+        "content": html_nodes(element.children, marks, pre or kind == "codeBlock"),
+    }
+    if kind == "heading":
+        node["attrs"] = {"level": int(element.tag[1])}
+    elif kind == "orderedList":
+        node["attrs"] = {"start": element.attrs.get("start") or 1}
+    elif kind == "codeBlock":
+        first = next((c for c in element.children if isinstance(c, _Element)), None)
+        classes = (first.attrs.get("class") or "").split() if first else []
+        languages = [c.removeprefix("language-") for c in classes if c.startswith("language-")]
+        node["attrs"] = {"language": languages[0] if languages else ""}
+        if element.children and isinstance(element.children[0], str):  # as browsers do
+            node["content"][0]["text"] = node["content"][0]["text"].removeprefix("\n")
+    return node
+
+
+def _html_mark(element: _Element) -> list[Node]:
+    if element.tag in HTML_MARKS:
+        return [{"type": HTML_MARKS[element.tag]}]
+    if element.tag == "a" and element.attrs.get("href"):
+        attrs = {k: v for k, v in element.attrs.items() if k in LINK_ATTRS and isinstance(v, str)}
+        return [{"type": "link", "attrs": attrs}]
+    return []
+
+
+def _collapse_whitespace(nodes: list[Node]) -> list[Node]:
+    """Runs of HTML whitespace become one space; none at the edges of a line or block."""
+    out: list[Node] = []
+    at_edge = True
+    for node in nodes:
+        if node["type"] != "text":
+            if out and out[-1]["type"] == "text":
+                out[-1]["text"] = out[-1]["text"].rstrip(" ")
+            out = [n for n in out if n["type"] != "text" or n["text"]]
+            out.append(node)
+            at_edge = True
+            continue
+        text = re.sub(r"[ \t\n\r\f]+", " ", node["text"])
+        if at_edge or (out and out[-1]["type"] == "text" and out[-1]["text"].endswith(" ")):
+            text = text.lstrip(" ")
+        if text:
+            out.append({**node, "text": text})
+            at_edge = False
+    if out and out[-1]["type"] == "text":
+        out[-1]["text"] = out[-1]["text"].rstrip(" ")
+    return [n for n in out if n["type"] != "text" or n["text"]]

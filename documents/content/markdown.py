@@ -1,0 +1,297 @@
+"""Markdown: CommonMark (with `~~strike~~`) out and in, through markdown-it-py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .html import HTML_DROPPED, HTML_MARKS, html_nodes, parse_html
+from .schema import HARD_BREAK, LISTS, Node, inline_events, normalise_doc, text_node
+
+_MD_DELIMITERS = {"bold": "**", "italic": "*", "strike": "~~"}
+_MD_HTML_TAGS = {"bold": "strong", "italic": "em", "strike": "s"}
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]<~])|&(?=#?\w+;)")
+_MD_LINE_START = re.compile(r"^([#>+=-])|^(\d+)([.)])")
+
+
+def prosemirror_to_markdown(doc: Node) -> str:
+    """The document as CommonMark (with `~~strike~~`), escaped so that it reads back the same.
+
+    Empty paragraphs have no Markdown form and are left out; a hard break is a backslash at the
+    end of the line (`<br>` in a heading); emphasis that delimiters cannot express (next to
+    punctuation) is written as inline HTML, which `markdown_to_prosemirror` reads back.
+    """
+    markdown = _md_blocks(normalise_doc(doc)["content"], in_item=False)
+    return markdown + "\n" if markdown else ""
+
+
+def _md_blocks(blocks: list[Node], in_item: bool) -> str:
+    out = ""
+    previous: Node | None = None
+    alternate = False
+    for block in blocks:
+        # Two lists in a row would merge into one: the second changes its marker.
+        alternate = previous is not None and previous["type"] == block["type"] and not alternate
+        rendered = _md_block(block, alternate and block["type"] in LISTS)
+        if not rendered:
+            continue
+        if out:
+            tight = in_item and previous["type"] == "paragraph" and _interrupts(block)
+            out += "\n" if tight else "\n\n"
+        out += rendered
+        previous = block
+    return out
+
+
+def _interrupts(block: Node) -> bool:
+    """Whether a list may follow a paragraph without a blank line: it must start at 1, and its
+    first item must not start empty (else it reads as the paragraph's continuation)."""
+    if block["type"] not in LISTS or block.get("attrs", {}).get("start", 1) != 1:
+        return False
+    return "content" in block["content"][0]["content"][0]
+
+
+def _md_block(block: Node, alternate: bool) -> str:
+    kind = block["type"]
+    attrs = block.get("attrs", {})
+    content = block.get("content", [])
+    if kind == "paragraph":
+        return _md_textblock(content, heading=False)
+    if kind == "heading":
+        return ("#" * attrs["level"] + " " + _md_textblock(content, heading=True)).rstrip()
+    if kind == "horizontalRule":
+        return "---"
+    if kind == "codeBlock":
+        return _md_code_block(content[0]["text"] if content else "", attrs.get("language", ""))
+    if kind == "blockquote":
+        return _indent(_md_blocks(content, in_item=False), "> ", "> ")
+    items = []
+    for number, item in enumerate(content, attrs.get("start", 1)):
+        if kind == "orderedList":
+            marker = f"{number}{')' if alternate else '.'} "
+        else:
+            marker = "* " if alternate else "- "
+        items.append(_indent(_md_blocks(item["content"], in_item=True), marker, " " * len(marker)))
+    return "\n".join(items)
+
+
+def _indent(text: str, first: str, rest: str) -> str:
+    """Prefix the first line with `first` and the others with `rest` (blank lines stay bare)."""
+    lines = text.split("\n")
+    prefixes = [first] + [rest] * (len(lines) - 1)
+    return "\n".join(
+        p + line if line else p.rstrip() for p, line in zip(prefixes, lines, strict=True)
+    )
+
+
+def _md_code_block(text: str, language: str) -> str:
+    fence_char = "~" if "`" in language else "`"
+    longest = max((len(run) for run in re.findall(f"{re.escape(fence_char)}+", text)), default=0)
+    fence = fence_char * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}" if text else f"{fence}{language}\n{fence}"
+
+
+def _md_textblock(content: list[Node], heading: bool) -> str:
+    """Inline Markdown of a textblock, checked by reading it back; emphasis that does not come
+    back the same is written as HTML instead."""
+    while content and content[-1]["type"] == "hardBreak":  # nothing can follow it in Markdown
+        content = content[:-1]
+    markdown = _md_inline(content, heading, html_emphasis=False)
+    if any(node.get("marks") for node in content) and _md_shape(
+        markdown_to_prosemirror(markdown)
+    ) != _md_shape(_doc(content)):
+        markdown = _md_inline(content, heading, html_emphasis=True)
+    return markdown
+
+
+def _doc(inline: list[Node]) -> Node:
+    return {"type": "doc", "content": [{"type": "paragraph", "content": inline}]}
+
+
+def _md_shape(doc: Node) -> list[Any]:
+    """What Markdown must preserve of a paragraph: its blocks' text and mark types."""
+    return [
+        [(n.get("text"), [m["type"] for m in n.get("marks", [])]) for n in b.get("content", [])]
+        for b in doc["content"]
+    ]
+
+
+def _md_inline(content: list[Node], heading: bool, html_emphasis: bool) -> str:
+    parts = []
+    for kind, value in inline_events(content, move_whitespace=not html_emphasis):
+        if kind == "text":
+            parts.append(_md_escape(value, heading))
+        elif kind == "code":
+            parts.append(_md_code_span(value))
+        elif kind == "break":
+            parts.append("<br>" if heading else "\\\n")
+        elif value["type"] in _MD_DELIMITERS:
+            tag = _MD_HTML_TAGS[value["type"]]
+            html = f"<{tag}>" if kind == "open" else f"</{tag}>"
+            parts.append(html if html_emphasis else _MD_DELIMITERS[value["type"]])
+        elif value["type"] == "link" and kind == "close":
+            parts.append(_md_link_end(value["attrs"]))
+        elif value["type"] == "link":
+            if parts and parts[-1].endswith("!"):  # "![" would start an image
+                parts[-1] = parts[-1][:-1] + "\\!"
+            parts.append("[")
+        # The code mark opens and closes nothing here: its span comes whole with its text.
+    lines = "".join(parts).split("\n")
+    lines = [_md_line_start(line) for line in lines]
+    lines[-1] = re.sub(r"\s+$", _entities, lines[-1])
+    return "\n".join(lines)
+
+
+def _md_escape(text: str, heading: bool) -> str:
+    escaped = _MD_ESCAPE.sub(lambda m: "\\" + m.group(0), text)
+    if heading:
+        escaped = escaped.replace("#", "\\#").replace("\n", "<br>")
+    return escaped.replace("\n", "\\\n")
+
+
+def _md_line_start(line: str) -> str:
+    """Keep a line from starting a block (heading, list, quote...) or losing its indentation."""
+    line = re.sub(r"^\s+", _entities, line)
+    return _MD_LINE_START.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), line
+    )
+
+
+def _entities(match: re.Match[str]) -> str:
+    return "".join(f"&#{ord(char)};" for char in match.group(0))
+
+
+def _md_code_span(text: str) -> str:
+    text = text.replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padded = text.startswith("`") or text.endswith("`")
+    if text.startswith(" ") and text.endswith(" ") and text.strip():
+        padded = True
+    return f"{fence} {text} {fence}" if padded else f"{fence}{text}{fence}"
+
+
+def _md_link_end(attrs: Node) -> str:
+    href = attrs["href"].replace("\n", "")
+    if re.search(r"[\s()<>\\]|[\x00-\x1f]", href):
+        href = "<" + re.sub(r"([<>\\])", r"\\\1", href) + ">"
+    title = attrs.get("title")
+    if not title:
+        return f"]({href})"
+    escaped = re.sub(r'(["\\])', r"\\\1", title.replace("\n", " "))
+    return f']({href} "{escaped}")'
+
+
+# --- Markdown input -------------------------------------------------------------------------
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
+_MD_CONTAINERS = {
+    "paragraph_open": "paragraph",
+    "heading_open": "heading",
+    "blockquote_open": "blockquote",
+    "bullet_list_open": "bulletList",
+    "ordered_list_open": "orderedList",
+    "list_item_open": "listItem",
+}
+_MD_MARKS = {"strong": "bold", "em": "italic", "s": "strike"}
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def markdown_to_prosemirror(source: str) -> Node:
+    """CommonMark (with `~~strike~~`) as a document; never raises.
+
+    Constructs the schema lacks degrade to text: an image to its alt text, unknown inline HTML to
+    its text; HTML blocks are read by `html_to_prosemirror`'s rules.
+    """
+    root: Node = {"type": "doc", "content": []}
+    stack = [root]
+    for token in _MARKDOWN.parse(source):
+        if token.nesting == 1:
+            node: Node = {"type": _MD_CONTAINERS.get(token.type, "unknown"), "content": []}
+            if token.type == "heading_open":
+                node["attrs"] = {"level": int(token.tag[1])}
+            elif token.type == "ordered_list_open":
+                start = token.attrGet("start")
+                node["attrs"] = {"start": 1 if start is None else start}
+            stack[-1]["content"].append(node)
+            stack.append(node)
+        elif token.nesting == -1:
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            stack[-1]["content"].extend(_md_leaf(token))
+    return normalise_doc(root)
+
+
+def _md_leaf(token: Token) -> list[Node]:
+    if token.type == "inline":
+        return _md_inline_nodes(token.children or [], [])
+    if token.type in ("fence", "code_block"):
+        language = token.info.split()[0] if token.info.strip() else ""
+        text = token.content.removesuffix("\n")
+        return [
+            {
+                "type": "codeBlock",
+                "attrs": {"language": language},
+                "content": [text_node(text, [])],
+            }
+        ]
+    if token.type == "hr":
+        return [{"type": "horizontalRule"}]
+    if token.type == "html_block":
+        return html_nodes(parse_html(token.content).children, [], pre=False)
+    return [text_node(token.content, [])] if token.content else []
+
+
+def _md_inline_nodes(tokens: list[Token], marks: list[Node]) -> list[Node]:
+    nodes: list[Node] = []
+    dropping = ""  # inside inline <script> or the like: skip to its end tag
+    for token in tokens:
+        name = token.type.removesuffix("_open").removesuffix("_close")
+        tag = _HTML_TAG.match(token.content) if token.type == "html_inline" else None
+        if dropping:
+            dropping = "" if tag and tag.group(0).lower() == "</" + dropping else dropping
+        elif tag and not tag.group(1) and tag.group(2).lower() in HTML_DROPPED:
+            dropping = tag.group(2).lower()
+        elif token.type == "text":
+            nodes.append(text_node(token.content, list(marks)))
+        elif token.type == "softbreak":
+            nodes.append(text_node(" ", list(marks)))
+        elif token.type == "hardbreak":
+            nodes.append(HARD_BREAK)
+        elif token.type == "code_inline":
+            nodes.append(text_node(token.content, [{"type": "code"}]))
+        elif token.type == "image":
+            nodes.extend(_md_inline_nodes(token.children or [], marks))
+        elif token.type == "link_open":
+            attrs = {key: token.attrGet(key) for key in ("href", "title") if token.attrGet(key)}
+            marks.append({"type": "link", "attrs": attrs})
+        elif name in _MD_MARKS or name == "link":
+            _toggle_mark(marks, _MD_MARKS.get(name, "link"), token.nesting == 1)
+        elif tag:
+            nodes.extend(_md_html_inline(tag, marks))
+        elif token.content:
+            nodes.append(text_node(token.content, list(marks)))
+    return nodes
+
+
+def _md_html_inline(tag: re.Match[str], marks: list[Node]) -> list[Node]:
+    """Inline HTML in Markdown: <br> and the mark tags count, other tags are dropped."""
+    closing, name = tag.group(1) == "/", tag.group(2).lower()
+    if name == "br":
+        return [HARD_BREAK]
+    if name in HTML_MARKS:
+        _toggle_mark(marks, HTML_MARKS[name], not closing)
+    return []
+
+
+def _toggle_mark(marks: list[Node], kind: str, opening: bool) -> None:
+    if opening:
+        marks.append({"type": kind})
+        return
+    for index in range(len(marks) - 1, -1, -1):
+        if marks[index]["type"] == kind:
+            del marks[index]
+            return

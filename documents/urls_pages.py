@@ -1,0 +1,15 @@
+"""Routes of the HTML pages, mounted at the site root."""
+
+from django.urls import path
+
+from documents import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.document_list, name="document-list"),
+    path("documents/<uuid:document_id>/", views.editor, name="editor"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/signup/", views.sign_up, name="signup"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+]

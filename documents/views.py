@@ -1,0 +1,166 @@
+"""The HTML pages: sign in, sign up, sign out, the document list and the editor shell.
+
+The pages are thin: they authenticate, authorize through `documents.access`, and hand the
+browser code (built from `editor_frontend/` into `static/editor/`) what it needs as JSON. Every
+change to a document goes through the REST API or the WebSocket, never through these views.
+"""
+
+import colorsys
+import hashlib
+from uuid import UUID
+
+from django import forms
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from documents.access import find_document
+
+WEBSOCKET_PATH = "/ws/documents"
+API_DOCUMENTS_PATH = "/api/documents/"
+
+
+def display_name(user: AbstractBaseUser) -> str:
+    """What other people see: the full name, else the username."""
+    return user.get_full_name() or user.get_username()
+
+
+def user_color(user_id: object) -> str:
+    """A stable colour for a user, as `#rrggbb`, derived from their id.
+
+    Integer ids step round the colour wheel by the golden angle, so that users created one
+    after another get clearly different hues; other ids are hashed first. Saturation and
+    lightness keep white text on it (caret labels, avatar initials) readable, with yellows and
+    greens a little darker; the collaboration caret only accepts six-digit hex colours.
+    """
+    if isinstance(user_id, int):
+        number = user_id
+    else:
+        number = int.from_bytes(hashlib.sha256(f"user:{user_id}".encode()).digest()[:4], "big")
+    hue = (number * 137.508) % 360
+    lightness = 0.36 if 45 <= hue <= 170 else 0.45
+    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, 0.68)
+    return "#{:02x}{:02x}{:02x}".format(*(round(channel * 255) for channel in (red, green, blue)))
+
+
+def _user_payload(user: AbstractBaseUser) -> dict:
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": display_name(user),
+        "color": user_color(user.pk),
+    }
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` parameter when it points back to this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default)
+
+
+class SignInView(LoginView):
+    """Django's sign-in, on our template; a signed-in visitor goes straight to the list."""
+
+    template_name = "documents/login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("pages:document-list")
+
+
+class SignOutView(LogoutView):
+    """Sign out (POST only, CSRF-protected, as Django's LogoutView requires)."""
+
+    next_page = reverse_lazy("pages:login")
+
+
+class SignUpForm(UserCreationForm):
+    """Username, an optional full name, and the password twice (Django's validators apply)."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        required=False,
+        help_text="Optional. Shown to the people you edit with; your username otherwise.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username",)
+
+    field_order = ("username", "full_name", "password1", "password2")
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        # Stored whole so that get_full_name() gives back exactly what was typed.
+        user.first_name = self.cleaned_data["full_name"].strip()
+        user.last_name = ""
+        if commit:
+            user.save()
+        return user
+
+
+def sign_up(request: HttpRequest) -> HttpResponse:
+    """Create an account, sign it in, and go on to `next` or the document list."""
+    if request.user.is_authenticated:
+        return redirect("pages:document-list")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(_safe_next(request, "pages:document-list"))
+    return render(
+        request,
+        "documents/signup.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+    )
+
+
+@login_required
+@ensure_csrf_cookie
+def document_list(request: HttpRequest) -> HttpResponse:
+    """The document list; the browser code fills it from `GET /api/documents/`."""
+    config = {
+        "user": _user_payload(request.user),
+        "apiBase": API_DOCUMENTS_PATH,
+        "editorBase": "/documents/",
+    }
+    return render(request, "documents/list.html", {"config": config})
+
+
+@login_required
+@ensure_csrf_cookie
+def editor(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """The editor shell; 404 for documents the user may not see, exactly as for unknown ones."""
+    found = find_document(request.user, document_id)
+    if found is None:
+        return render(request, "documents/not_found.html", status=404)
+    document, role = found
+    config = {
+        "documentId": str(document.pk),
+        "title": document.title,
+        "role": role.value,
+        "canEdit": role.can_edit,
+        "canManage": role.can_manage,
+        "owner": {
+            "username": document.owner.get_username(),
+            "name": display_name(document.owner),
+        },
+        "user": _user_payload(request.user),
+        "websocketPath": WEBSOCKET_PATH,
+        "apiBase": API_DOCUMENTS_PATH,
+        "listUrl": resolve_url("pages:document-list"),
+        "loginUrl": resolve_url("pages:login"),
+        # Tests open two contexts of one browser; no cross-tab shortcut may hide a broken server.
+        "disableBroadcast": request.GET.get("test") == "1",
+    }
+    return render(request, "documents/editor.html", {"document": document, "config": config})

@@ -1,0 +1,168 @@
+/** The editor page: Tiptap bound to the shared Yjs document, presence, status and panels. */
+
+import { Editor, Extension } from '@tiptap/core'
+import Collaboration from '@tiptap/extension-collaboration'
+import CollaborationCaret from '@tiptap/extension-collaboration-caret'
+import { Placeholder } from '@tiptap/extensions'
+import StarterKit from '@tiptap/starter-kit'
+
+import { type DocumentInfo, type RoleName, api, documentUrls } from '../lib/api'
+import { h, readJsonScript, required } from '../lib/dom'
+import { Collab } from './collab'
+import type { EditorConfig } from './config'
+import { exportMenu } from './export'
+import { icon } from './icons'
+import { showPresence } from './presence'
+import { ShareDialog } from './share'
+import { StatusLine, showStopBanner } from './status'
+import { TitleEditor } from './title'
+import { Toolbar, editLink } from './toolbar'
+import { VersionsPanel } from './versions'
+import './editor.css'
+
+const config = readJsonScript<EditorConfig>('editor-config')
+const urls = documentUrls(config.apiBase, config.documentId)
+const collab = new Collab(config)
+
+/** Ctrl/Cmd-K opens the link dialog, as in other editors. */
+const LinkShortcut = Extension.create({
+  name: 'linkShortcut',
+  addKeyboardShortcuts() {
+    return {
+      'Mod-k': () => {
+        if (this.editor.isEditable) void editLink(this.editor)
+        return true
+      },
+    }
+  },
+})
+
+const editor = new Editor({
+  element: required('editor'),
+  editable: config.canEdit,
+  extensions: [
+    StarterKit.configure({
+      // Collaboration brings its own undo (Yjs UndoManager): Tiptap's must not be loaded with it.
+      undoRedo: false,
+      // Not in the toolbar, nor in the Markdown the server exports.
+      underline: false,
+      link: { openOnClick: false, autolink: true, defaultProtocol: 'https' },
+    }),
+    Collaboration.configure({ fragment: collab.fragment }),
+    CollaborationCaret.configure({
+      provider: collab.provider,
+      user: { name: config.user.name, color: config.user.color },
+    }),
+    Placeholder.configure({ placeholder: config.canEdit ? 'Start writing…' : 'This document is empty.' }),
+    LinkShortcut,
+  ],
+  editorProps: {
+    // Links do not open on a plain click while editing; Ctrl/Cmd-click opens them.
+    handleClick: (_view, _pos, event) => {
+      const link = (event.target as HTMLElement | null)?.closest?.('a[href]') as HTMLAnchorElement | null
+      if (!link || !(event.ctrlKey || event.metaKey)) return false
+      window.open(link.href, '_blank', 'noopener,noreferrer')
+      return true
+    },
+    attributes: {
+      class: 'prose',
+      spellcheck: 'true',
+      role: 'textbox',
+      'aria-multiline': 'true',
+      'aria-label': 'Document text',
+    },
+  },
+})
+
+const toolbar = new Toolbar(required('toolbar'), editor)
+toolbar.setEnabled(config.canEdit)
+
+const status = new StatusLine(required('status-connection'), required('status-save'), config.canEdit)
+collab.saves.subscribe((state) => status.setSave(state))
+collab.onConnection((state) => {
+  status.setConnection(state)
+  document.body.dataset.connection = state.kind
+  if (state.kind === 'stopped') {
+    editor.setEditable(false)
+    toolbar.setEnabled(false)
+    showStopBanner(required('banner'), state.reason, { login: config.loginUrl, list: config.listUrl })
+  }
+})
+
+showPresence(required('presence'), collab.provider.awareness)
+const titleInput = required<HTMLInputElement>('doc-title')
+const title = new TitleEditor(titleInput, urls.detail, config.canEdit)
+
+// Header actions: history, share, export.
+const sidePanel = required('side-panel')
+const historyButton = h(
+  'button',
+  { type: 'button', class: 'btn btn-quiet', title: 'Version history', 'aria-pressed': 'false', 'data-action': 'history' },
+  icon('history'),
+  h('span', { class: 'btn-label' }, 'History'),
+)
+const versions = new VersionsPanel(sidePanel, urls, () => config.canEdit, () => historyButton.setAttribute('aria-pressed', 'false'))
+historyButton.addEventListener('click', () => {
+  if (versions.isOpen) {
+    versions.close()
+  } else {
+    historyButton.setAttribute('aria-pressed', 'true')
+    void versions.open()
+  }
+})
+const share = new ShareDialog(urls, config)
+const shareButton = h(
+  'button',
+  { type: 'button', class: 'btn btn-primary', 'data-action': 'share', onclick: () => void share.open() },
+  icon('share'),
+  h('span', { class: 'btn-label' }, 'Share'),
+)
+required('doc-actions').append(historyButton, exportMenu(urls.content, () => title.value), shareButton)
+
+/** The role may change while the page is open (the owner shares or unshares): follow it. */
+function applyRole(role: RoleName): void {
+  if (role === config.role) return
+  config.role = role
+  config.canEdit = role !== 'viewer'
+  config.canManage = role === 'owner'
+  const editable = config.canEdit && collab.connection.kind !== 'stopped'
+  editor.setEditable(editable)
+  toolbar.setEnabled(editable)
+  title.setEditable(config.canEdit)
+  status.setCanEdit(config.canEdit)
+  let badge = document.getElementById('view-only-badge')
+  if (!config.canEdit && !badge) {
+    badge = h('span', { class: 'badge badge-view', id: 'view-only-badge', title: 'You can read this document and see who is here, but not change it.' }, 'View only')
+    titleInput.after(badge)
+  }
+  badge?.toggleAttribute('hidden', config.canEdit)
+}
+
+/** Picks up a new title or role from the server: on return to the tab, and now and then. */
+async function refreshDetails(): Promise<void> {
+  if (collab.connection.kind === 'stopped' || document.hidden) return
+  try {
+    const details = await api<DocumentInfo>('GET', urls.detail)
+    title.setRemote(details.title)
+    applyRole(details.role)
+  } catch {
+    // Unreachable or gone: the connection status and its close code already say so.
+  }
+}
+document.addEventListener('visibilitychange', () => void refreshDetails())
+window.setInterval(() => void refreshDetails(), 30_000)
+
+// Without an offline copy, leaving with unsaved changes would lose them.
+window.addEventListener('beforeunload', (event) => {
+  if (!collab.local && config.canEdit && collab.saves.state === 'saving') {
+    event.preventDefault()
+  }
+})
+
+void collab.start()
+if (config.canEdit) editor.commands.focus('start')
+
+if (new URLSearchParams(window.location.search).get('test') === '1') {
+  // For end-to-end tests: inspect the shared document and the editor.
+  Object.assign(window, { docsEditor: { editor, collab, refreshDetails } })
+}

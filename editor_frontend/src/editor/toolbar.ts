@@ -1,0 +1,152 @@
+/** The formatting toolbar: one button per command, with its shortcut and active state. */
+
+import type { Editor } from '@tiptap/core'
+
+import { h } from '../lib/dom'
+import { promptDialog } from '../lib/ui'
+import { type IconName, icon } from './icons'
+
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
+
+/** "Mod-Shift-8" → "Ctrl+Shift+8" (or "⌘⇧8" on a Mac). */
+export function shortcutLabel(keys: string): string {
+  const parts = keys.split('-')
+  if (isMac) {
+    return parts
+      .map((part) => ({ Mod: '⌘', Shift: '⇧', Alt: '⌥' })[part] ?? part.toUpperCase())
+      .join('')
+  }
+  return parts.map((part) => ({ Mod: 'Ctrl' })[part] ?? (part.length === 1 ? part.toUpperCase() : part)).join('+')
+}
+
+interface Tool {
+  name: string
+  label: string
+  shortcut?: string
+  icon?: IconName
+  text?: string
+  run: (editor: Editor) => unknown
+  isActive?: (editor: Editor) => boolean
+  can?: (editor: Editor) => boolean
+}
+
+type Group = Tool[]
+
+/** Asks for a link's address; an empty address removes the link. */
+export async function editLink(editor: Editor): Promise<void> {
+  const previous = (editor.getAttributes('link').href as string | undefined) ?? ''
+  const answer = await promptDialog(previous ? 'Edit link' : 'Insert link', 'Address', previous || 'https://', 'Apply', 2048)
+  if (answer === null) {
+    editor.commands.focus()
+    return
+  }
+  const href = answer.trim()
+  if (!href || href === 'https://') {
+    editor.chain().focus().extendMarkRange('link').unsetLink().run()
+    return
+  }
+  const normalized = /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('/') || href.startsWith('#') ? href : `https://${href}`
+  if (editor.state.selection.empty && !editor.isActive('link')) {
+    // Nothing selected: insert the address itself as the link text.
+    editor
+      .chain()
+      .focus()
+      .insertContent({ type: 'text', text: normalized, marks: [{ type: 'link', attrs: { href: normalized } }] })
+      .run()
+    return
+  }
+  editor.chain().focus().extendMarkRange('link').setLink({ href: normalized }).run()
+}
+
+const GROUPS: Group[] = [
+  [
+    { name: 'undo', label: 'Undo', shortcut: 'Mod-z', icon: 'undo', run: (e) => e.chain().focus().undo().run(), can: (e) => e.can().undo() },
+    { name: 'redo', label: 'Redo', shortcut: 'Mod-Shift-z', icon: 'redo', run: (e) => e.chain().focus().redo().run(), can: (e) => e.can().redo() },
+  ],
+  [1, 2, 3].map((level) => ({
+    name: `heading${level}`,
+    label: `Heading ${level}`,
+    shortcut: `Mod-Alt-${level}`,
+    text: `H${level}`,
+    run: (e: Editor) => e.chain().focus().toggleHeading({ level: level as 1 | 2 | 3 }).run(),
+    isActive: (e: Editor) => e.isActive('heading', { level }),
+  })),
+  [
+    { name: 'bold', label: 'Bold', shortcut: 'Mod-b', icon: 'bold', run: (e) => e.chain().focus().toggleBold().run(), isActive: (e) => e.isActive('bold') },
+    { name: 'italic', label: 'Italic', shortcut: 'Mod-i', icon: 'italic', run: (e) => e.chain().focus().toggleItalic().run(), isActive: (e) => e.isActive('italic') },
+    { name: 'strike', label: 'Strikethrough', shortcut: 'Mod-Shift-s', icon: 'strike', run: (e) => e.chain().focus().toggleStrike().run(), isActive: (e) => e.isActive('strike') },
+    { name: 'code', label: 'Inline code', shortcut: 'Mod-e', icon: 'code', run: (e) => e.chain().focus().toggleCode().run(), isActive: (e) => e.isActive('code') },
+    { name: 'link', label: 'Link', shortcut: 'Mod-k', icon: 'link', run: (e) => editLink(e), isActive: (e) => e.isActive('link') },
+  ],
+  [
+    { name: 'bulletList', label: 'Bulleted list', shortcut: 'Mod-Shift-8', icon: 'bulletList', run: (e) => e.chain().focus().toggleBulletList().run(), isActive: (e) => e.isActive('bulletList') },
+    { name: 'orderedList', label: 'Numbered list', shortcut: 'Mod-Shift-7', icon: 'orderedList', run: (e) => e.chain().focus().toggleOrderedList().run(), isActive: (e) => e.isActive('orderedList') },
+    { name: 'blockquote', label: 'Quote', shortcut: 'Mod-Shift-b', icon: 'blockquote', run: (e) => e.chain().focus().toggleBlockquote().run(), isActive: (e) => e.isActive('blockquote') },
+    { name: 'codeBlock', label: 'Code block', shortcut: 'Mod-Alt-c', icon: 'codeBlock', run: (e) => e.chain().focus().toggleCodeBlock().run(), isActive: (e) => e.isActive('codeBlock') },
+    { name: 'horizontalRule', label: 'Horizontal line', icon: 'horizontalRule', run: (e) => e.chain().focus().setHorizontalRule().run() },
+  ],
+]
+
+/** Builds the toolbar into `root` and keeps it in step with the editor. */
+export class Toolbar {
+  private readonly buttons: { tool: Tool; button: HTMLButtonElement }[] = []
+  private enabled = true
+  private readonly editor: Editor
+
+  constructor(root: HTMLElement, editor: Editor) {
+    this.editor = editor
+    for (const group of GROUPS) {
+      const groupElement = h('div', { class: 'toolbar-group', role: 'group' })
+      for (const tool of group) {
+        const title = tool.shortcut ? `${tool.label} (${shortcutLabel(tool.shortcut)})` : tool.label
+        const button = h('button', {
+          type: 'button',
+          class: `tool${tool.text ? ' tool-text' : ''}`,
+          title,
+          'aria-label': tool.label,
+          'data-tool': tool.name,
+        })
+        if (tool.icon) button.append(icon(tool.icon))
+        if (tool.text) button.append(tool.text)
+        if (tool.isActive) button.setAttribute('aria-pressed', 'false')
+        // mousedown would move the focus out of the editor and lose the selection.
+        button.addEventListener('mousedown', (event) => event.preventDefault())
+        button.addEventListener('click', () => {
+          if (this.enabled) tool.run(this.editor)
+        })
+        groupElement.append(button)
+        this.buttons.push({ tool, button })
+      }
+      root.append(groupElement)
+    }
+    const update = () => this.refresh()
+    editor.on('transaction', update)
+    editor.on('selectionUpdate', update)
+    editor.on('focus', update)
+    this.refresh()
+  }
+
+  /** Turns every button off (a viewer, or a connection that ended) or back on. */
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled
+    this.refresh()
+  }
+
+  refresh(): void {
+    const editable = this.enabled && this.editor.isEditable
+    for (const { tool, button } of this.buttons) {
+      const active = editable && tool.isActive ? tool.isActive(this.editor) : false
+      if (tool.isActive) button.setAttribute('aria-pressed', String(active))
+      button.classList.toggle('is-active', active)
+      let usable = editable
+      if (usable && tool.can) {
+        try {
+          usable = tool.can(this.editor)
+        } catch {
+          usable = false
+        }
+      }
+      button.disabled = !usable
+    }
+  }
+}

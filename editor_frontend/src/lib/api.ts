@@ -1,0 +1,150 @@
+/** The REST API, as the pages use it: session cookie plus Django's CSRF header. */
+
+/** A failed API call, with a message a person can read. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly body: unknown
+
+  constructor(status: number, message: string, body: unknown) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.body = body
+  }
+}
+
+/** Django's CSRF token, from the `csrftoken` cookie the pages set. */
+export function csrfToken(): string {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=')
+    if (name === 'csrftoken') return decodeURIComponent(rest.join('='))
+  }
+  return ''
+}
+
+/** The first readable message in a DRF error body: `detail`, a field error or a list. */
+export function errorMessage(body: unknown, fallback: string): string {
+  if (typeof body === 'string' && body.trim()) return body
+  if (Array.isArray(body)) {
+    for (const item of body) {
+      const message = errorMessage(item, '')
+      if (message) return message
+    }
+    return fallback
+  }
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>
+    for (const key of ['detail', 'message', 'error', 'non_field_errors']) {
+      if (key in record) {
+        const message = errorMessage(record[key], '')
+        if (message) return message
+      }
+    }
+    for (const [field, value] of Object.entries(record)) {
+      const message = errorMessage(value, '')
+      if (message) return field === 'detail' ? message : `${field}: ${message}`
+    }
+  }
+  return fallback
+}
+
+function statusMessage(status: number): string {
+  switch (status) {
+    case 401:
+    case 403:
+      return 'You are not allowed to do that (are you still signed in?).'
+    case 404:
+      return 'Not found: it may have been deleted.'
+    case 413:
+      return 'That is too large.'
+    case 429:
+      return 'Too many requests; try again in a moment.'
+    default:
+      return status >= 500 ? 'The server had a problem; try again.' : `Request failed (${status}).`
+  }
+}
+
+/** Calls the API; JSON in, JSON out. Throws ApiError on an HTTP error or no connection. */
+export async function api<T = unknown>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (method !== 'GET' && method !== 'HEAD') headers['X-CSRFToken'] = csrfToken()
+  let response: Response
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'Cannot reach the server. Check your connection.', null)
+  }
+  const text = await response.text()
+  let data: unknown = null
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, errorMessage(data, statusMessage(response.status)), data)
+  }
+  return data as T
+}
+
+/** A page of a DRF paginated list. */
+export interface Page<T> {
+  count: number
+  next: string | null
+  previous: string | null
+  results: T[]
+}
+
+export type RoleName = 'owner' | 'editor' | 'viewer'
+
+export interface DocumentInfo {
+  id: string
+  title: string
+  owner: string
+  role: RoleName
+  created: string
+  updated: string
+  url?: string
+}
+
+export interface VersionInfo {
+  id: number | string
+  name: string
+  created: string
+  author: string | null
+}
+
+export interface VersionContent extends VersionInfo {
+  format: string
+  content: unknown
+}
+
+export interface Member {
+  username: string
+  name?: string
+  role: RoleName
+}
+
+export type ContentFormat = 'text' | 'markdown' | 'html' | 'json'
+
+/** The API paths of one document. */
+export function documentUrls(apiBase: string, id: string) {
+  const base = `${apiBase}${id}/`
+  return {
+    detail: base,
+    content: `${base}content`,
+    versions: `${base}versions/`,
+    version: (versionId: string | number) => `${base}versions/${versionId}/`,
+    restore: (versionId: string | number) => `${base}versions/${versionId}/restore/`,
+    members: `${base}members/`,
+    member: (username: string) => `${base}members/${encodeURIComponent(username)}/`,
+  }
+}

@@ -1,0 +1,137 @@
+/** Shared widgets: toasts, confirmation and prompt dialogs, avatars, dates, downloads. */
+
+import { h } from './dom'
+
+let toastBox: HTMLElement | null = null
+
+/** A short message at the bottom of the page that goes away by itself. */
+export function toast(message: string, kind: 'info' | 'error' = 'info', ms = 4000): void {
+  if (!toastBox) {
+    toastBox = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' })
+    document.body.append(toastBox)
+  }
+  const item = h('div', { class: `toast toast-${kind}` }, message)
+  toastBox.append(item)
+  window.setTimeout(() => item.remove(), ms)
+}
+
+interface DialogOptions {
+  title: string
+  body?: Node | string
+  confirmLabel?: string
+  danger?: boolean
+}
+
+/** A modal dialog with a body, Cancel and a confirm button; resolves true when confirmed. */
+export function confirmDialog({ title, body, confirmLabel = 'OK', danger = false }: DialogOptions): Promise<boolean> {
+  return new Promise((resolve) => {
+    const confirm = h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, value: 'ok' }, confirmLabel)
+    const dialog = h(
+      'dialog',
+      { class: 'modal' },
+      h(
+        'form',
+        { method: 'dialog' },
+        h('div', { class: 'modal-head' }, h('h2', {}, title)),
+        h('div', { class: 'modal-body' }, typeof body === 'string' ? h('p', {}, body) : body ?? null),
+        h(
+          'div',
+          { class: 'modal-foot' },
+          h('button', { type: 'submit', class: 'btn', value: 'cancel' }, 'Cancel'),
+          confirm,
+        ),
+      ),
+    )
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'ok')
+      dialog.remove()
+    })
+    document.body.append(dialog)
+    dialog.showModal()
+    confirm.focus()
+  })
+}
+
+/** A modal dialog asking for one line of text; resolves to it, or null when cancelled. */
+export function promptDialog(title: string, label: string, initial = '', confirmLabel = 'OK', maxLength = 200): Promise<string | null> {
+  return new Promise((resolve) => {
+    const input = h('input', { type: 'text', value: initial, maxlength: maxLength, 'aria-label': label })
+    const dialog = h(
+      'dialog',
+      { class: 'modal' },
+      h(
+        'form',
+        { method: 'dialog' },
+        h('div', { class: 'modal-head' }, h('h2', {}, title)),
+        h('div', { class: 'modal-body' }, h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input)),
+        h(
+          'div',
+          { class: 'modal-foot' },
+          h('button', { type: 'submit', class: 'btn', value: 'cancel', formnovalidate: true }, 'Cancel'),
+          h('button', { type: 'submit', class: 'btn btn-primary', value: 'ok' }, confirmLabel),
+        ),
+      ),
+    )
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'ok' ? input.value.trim() : null)
+      dialog.remove()
+    })
+    document.body.append(dialog)
+    dialog.showModal()
+    input.focus()
+    input.select()
+  })
+}
+
+/** Up to two initials of a display name: "Ada Lovelace" → "AL", "bob" → "B". */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean)
+  if (words.length === 0) return '?'
+  const letters = words.length === 1 ? [words[0][0]] : [words[0][0], words[words.length - 1][0]]
+  return letters.join('').toUpperCase()
+}
+
+/** A round avatar with initials on the user's colour; the name is in the tooltip. */
+export function avatar(name: string, color: string, extraTitle = ''): HTMLElement {
+  return h(
+    'span',
+    { class: 'avatar', style: `background:${color}`, title: extraTitle ? `${name} ${extraTitle}` : name, 'aria-label': name },
+    initials(name),
+  )
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** "5 minutes ago" for recent dates, else a short absolute date. */
+export function formatDate(iso: string, now = Date.now()): string {
+  const date = new Date(iso)
+  const seconds = Math.round((date.getTime() - now) / 1000)
+  const abs = Math.abs(seconds)
+  if (abs < 45) return 'just now'
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour')
+  if (abs < 7 * 86400) return relative.format(Math.round(seconds / 86400), 'day')
+  return absolute.format(date)
+}
+
+/** The full date and time, for tooltips. */
+export function fullDate(iso: string): string {
+  return absolute.format(new Date(iso))
+}
+
+/** Saves text as a file through the browser's download. */
+export function downloadText(filename: string, text: string, mime: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: `${mime};charset=utf-8` }))
+  const link = h('a', { href: url, download: filename })
+  document.body.append(link)
+  link.click()
+  link.remove()
+  window.setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+/** A file name from a title: no path separators or control characters. */
+export function safeFilename(title: string, extension: string): string {
+  const base = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)
+  return `${base || 'document'}.${extension}`
+}

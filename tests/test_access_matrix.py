@@ -1,0 +1,116 @@
+"""Every REST endpoint and the WebSocket, as owner, editor, viewer, removed member, stranger and
+anonymous: who may do what, and that those who may not see a document get a 404 (4404)."""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from documents.models import Membership, Version
+from tests.wsclients import communicator, expect_close
+
+ROLES = ["owner", "editor", "viewer", "removed", "stranger", "anonymous"]
+
+
+@dataclass
+class World:
+    document: object
+    version: Version
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def world(make_user, make_document, token_for) -> World:
+    users = {role: make_user(role) for role in ROLES if role != "anonymous"}
+    document = make_document(users["owner"], "Shared")
+    Membership.objects.create(document=document, user=users["editor"], role="editor")
+    Membership.objects.create(document=document, user=users["viewer"], role="viewer")
+    removed = Membership.objects.create(document=document, user=users["removed"], role="editor")
+    removed.delete()
+    make_user("newcomer")
+    Membership.objects.create(document=document, user=make_user("member2"), role="viewer")
+    version = Version.objects.create(
+        document=document, name="v1", snapshot=b"\x00\x00", author=users["owner"]
+    )
+    tokens = {role: token_for(user) for role, user in users.items()}
+    return World(document, version, tokens)
+
+
+def client_for(world: World, role: str) -> APIClient:
+    client = APIClient()
+    if role != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[role]}")
+    return client
+
+
+# (method, path, body, expected status for owner, editor, viewer, removed, stranger, anonymous)
+D = "/api/documents/{doc}/"
+MATRIX = [
+    ("get", D, None, [200, 200, 200, 404, 404, 401]),
+    ("patch", D, {"title": "Renamed"}, [200, 200, 403, 404, 404, 401]),
+    ("delete", D, None, [204, 403, 403, 404, 404, 401]),
+    ("get", D + "content?format=markdown", None, [200, 200, 200, 404, 404, 401]),
+    ("put", D + "content", {"format": "text", "content": "hi"}, [200, 200, 403, 404, 404, 401]),
+    ("get", D + "members/", None, [200, 200, 200, 404, 404, 401]),
+    ("post", D + "members/", {"username": "newcomer", "role": "viewer"},
+     [201, 403, 403, 404, 404, 401]),
+    ("patch", D + "members/member2/", {"role": "editor"}, [200, 403, 403, 404, 404, 401]),
+    ("delete", D + "members/member2/", None, [204, 403, 403, 404, 404, 401]),
+    ("get", D + "versions/", None, [200, 200, 200, 404, 404, 401]),
+    ("post", D + "versions/", {"name": "mine"}, [201, 201, 403, 404, 404, 401]),
+    ("get", D + "versions/{version}/?format=html", None, [200, 200, 200, 404, 404, 401]),
+    ("post", D + "versions/{version}/restore/", None, [200, 200, 403, 404, 404, 401]),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)))
+@pytest.mark.parametrize(
+    "method, path, body, expected", MATRIX, ids=[f"{m} {p}" for m, p, *_ in MATRIX]
+)
+def test_rest_matrix(world, role_index, role, method, path, body, expected):
+    url = path.format(doc=world.document.id, version=world.version.id)
+    response = getattr(client_for(world, role), method)(url, body, format="json")
+    assert response.status_code == expected[role_index], response.content
+    if response.status_code >= 400:
+        assert "detail" in response.json() or response.json(), "errors are JSON"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_list_shows_a_document_to_its_members_only(world, role):
+    response = client_for(world, role).get("/api/documents/")
+    if role == "anonymous":
+        assert response.status_code == 401
+        return
+    listed = {doc["id"]: doc["role"] for doc in response.json()["results"]}
+    if role in ("owner", "editor", "viewer"):
+        assert listed == {str(world.document.id): role}
+    else:
+        assert listed == {}
+
+
+@pytest.mark.django_db
+def test_a_guessed_id_is_a_404_like_a_hidden_one(world):
+    client = client_for(world, "stranger")
+    guessed = client.get("/api/documents/00000000-0000-0000-0000-000000000001/")
+    hidden = client.get(f"/api/documents/{world.document.id}/")
+    assert guessed.status_code == hidden.status_code == 404
+    assert guessed.json() == hidden.json()
+
+
+WS_EXPECTED = {"removed": 4404, "stranger": 4404, "anonymous": 4401}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("clean_registry")
+@pytest.mark.parametrize("role", ROLES)
+async def test_websocket_matrix(world, role):
+    token = world.tokens.get(role, "")
+    comm = communicator(f"/ws/documents/{world.document.id}?token={token}")
+    assert (await comm.connect())[0]
+    if role in WS_EXPECTED:
+        assert await expect_close(comm) == WS_EXPECTED[role]
+    else:
+        assert (await comm.receive_from())[:2] == b"\x00\x00"  # sync step 1: admitted
+        await comm.disconnect()

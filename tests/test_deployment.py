@@ -1,0 +1,75 @@
+"""docker-compose.yml cannot run here (no Docker engine); check that it describes the topology
+the multi-process tests exercise: PostgreSQL, Redis, migrations once, two replicas, a proxy."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_compose_topology():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "migrate", "app1", "app2", "proxy"} <= set(services)
+    for replica in ("app1", "app2"):
+        app = services[replica]
+        assert app["environment"]["DATABASE_URL"].startswith("postgres://")
+        assert app["environment"]["REDIS_URL"].startswith("redis://")
+        assert "/healthz" in " ".join(app["healthcheck"]["test"])
+        assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert "postgres-data" in compose["volumes"]
+
+
+def test_proxy_upgrades_websockets_to_every_replica():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server app1:8000;" in conf and "server app2:8000;" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    assert "proxy_http_version 1.1;" in conf
+
+
+def test_dockerfile_builds_the_editor_and_serves_the_asgi_app():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "npm run build" in dockerfile
+    assert "project_name.asgi:application" in dockerfile
+
+
+def test_production_settings_pass_the_deploy_check():
+    """`DJANGO_DEBUG=0 manage.py check --deploy --fail-level WARNING` passes with only the
+    secret key and the allowed hosts set (HTTPS-only settings on by default)."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "docs.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    insecure = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env={**env, "DJANGO_SECURE": "0"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert insecure.returncode != 0, "plain-HTTP mode is reported by the deploy check"
+
+
+def test_production_mode_requires_a_secret_key():
+    import os
+    import subprocess
+    import sys
+
+    env = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "x"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
