@@ -3,7 +3,8 @@
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint
+.PHONY: setup run test lint bench
+BENCH_ARGS ?=
 
 setup:
 	@bash scripts/setup.sh
@@ -12,9 +13,15 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (REST API at http://$(HOST):$(PORT)/api/, WebSocket at ws://$(HOST):$(PORT)/ws/documents/<id>)"
 	.venv/bin/daphne -b $(HOST) -p $(PORT) project_name.asgi:application
 
+# Two runs: sync Playwright and pytest-asyncio clash in one process.
 test: setup
 	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest e2e -p no:asyncio -p no:django
 
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+# The project's own benchmark (bench/README.md); compare with the peers via ../shared/bench.
+bench: setup
+	.venv/bin/python bench/run.py $(BENCH_ARGS)

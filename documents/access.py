@@ -67,7 +67,10 @@ def visible_documents(user: User) -> QuerySet[Document]:
 def find_document(user: User, document_id: UUID) -> tuple[Document, Role] | None:
     """The document and the user's role on it; None both for unknown documents and for
     documents the user may not see, so that callers cannot reveal which of the two it was."""
-    document = Document.objects.select_related("owner").filter(pk=document_id).first()
+    # Not the CRDT snapshot: it can be megabytes, and access checks run on every connect.
+    document = (
+        Document.objects.select_related("owner").defer("snapshot").filter(pk=document_id).first()
+    )
     if document is None:
         return None
     role = role_for(user, document)

@@ -12,10 +12,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from documents.realtime.auth import websocket_auth_stack  # noqa: E402
+from documents.realtime.daphne_limits import allow_large_messages  # noqa: E402
 from documents.realtime.routing import websocket_urlpatterns  # noqa: E402
 from documents.realtime.shutdown import install_shutdown_flush  # noqa: E402
 
 install_shutdown_flush()
+allow_large_messages()
 
 application = ProtocolTypeRouter(
     {

@@ -132,6 +132,11 @@ class DaphneServer:
         return self.request("POST", "/api/documents/", {"title": title}, token)["id"]
 
 
+async def _open(url: str, document_id: str, token: str):
+    # No size limit: a large document's sync step 2 is bigger than the library's 1 MiB default.
+    return await websockets.connect(f"{url}/{document_id}?token={token}", max_size=None)
+
+
 def _transport(connection):
     async def send(frame: bytes) -> None:
         await connection.send(frame)
@@ -158,11 +163,13 @@ class SocketClient(YClient):
 
     @classmethod
     async def connect(cls, url: str, document_id: str, token: str) -> "SocketClient":
-        return cls(await websockets.connect(f"{url}/{document_id}?token={token}"))
+        return cls(await _open(url, document_id, token))
 
     async def reconnect(self, url: str, document_id: str, token: str) -> None:
         """Open a new socket and sync again; the handshake re-sends what the server lacks."""
-        self.connection = await websockets.connect(f"{url}/{document_id}?token={token}")
+        self.connection = await websockets.connect(
+            f"{url}/{document_id}?token={token}", max_size=None
+        )
         self._send, self._receive = _transport(self.connection)
         self.synced = False
         await self.handshake()

@@ -4,7 +4,7 @@
 import asyncio
 
 import pytest
-from pycrdt import Decoder, Doc, XmlFragment, read_message
+from pycrdt import Decoder, Doc, XmlFragment, create_update_message, read_message
 from rest_framework.test import APIClient
 
 from documents.models import Membership
@@ -53,17 +53,18 @@ async def test_rest_put_and_concurrent_typing_both_survive(owner_setup):
         await client.append_paragraph("second paragraph")
         await client.roundtrip()
 
-        # The client types into paragraph 2 while REST rewrites paragraph 1.
-        def type_in_second(doc: Doc) -> None:
-            text = doc.get("default", type=XmlFragment).children[1].children[0]
-            text.insert(len(str(text)), " typed live")
-
-        put = call(
+        # The client types into paragraph 2 while REST rewrites paragraph 1: concurrently in the
+        # CRDT sense, each made without having seen the other.
+        before = client.doc.get_state()
+        text = client.fragment.children[1].children[0]
+        text.insert(len(str(text)), " typed live")
+        typed = client.doc.get_update(before)
+        response = await call(
             api_for(token), "put", f"/api/documents/{document.id}/content",
             {"format": "text", "content": "FIRST paragraph\nsecond paragraph"},
         )  # fmt: skip
-        response, _ = await asyncio.gather(put, client.edit(type_in_second))
         assert response.status_code == 200
+        await client.send_raw(create_update_message(typed))
         expected = ["FIRST paragraph", "second paragraph typed live"]
         await client.wait_for(lambda: paragraphs(client.fragment) == expected, 3)
         await client.roundtrip()
@@ -187,3 +188,23 @@ async def test_author_is_told_when_its_updates_are_stored(owner_setup):
         await client.wait_for(confirmed, 2)
     stored = await call(api_for(token), "get", f"/api/documents/{document.id}/content?format=text")
     assert stored.json()["content"] == "save me"
+
+
+async def test_a_reconnect_with_nothing_new_is_confirmed_once(owner_setup):
+    """An editor whose edits were stored before it reconnected gets one confirmation for its
+    answer to the greeting, so it can show "saved"; later repeats get none (no ping-pong)."""
+    document, token = owner_setup
+    async with connected(document.id, token) as first:
+        await first.append_paragraph("stored before the reconnect")
+        await first.roundtrip()
+        state = first.doc.get_update()
+    async with connected(document.id, token, handshake=False) as again:
+        again.doc.apply_update(state)
+        await again.handshake()  # answers the greeting with a step 2 that changes nothing
+        await again.wait_for(
+            lambda: sum(frame[:2] == b"\x00\x00" for frame in again.frames) >= 2, 2
+        )
+        again.frames.clear()
+        await again.send_raw(b"\x00\x01\x02\x00\x00")  # a later, empty step 2
+        await again.roundtrip()
+        assert [frame for frame in again.frames if frame[:2] == b"\x00\x00"] == []

@@ -166,3 +166,21 @@ def test_static_files_are_served_in_production_mode(server):
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.status == 200
         assert b"{" in response.read()
+
+
+async def test_a_document_larger_than_daphnes_default_message_limit_opens(server):
+    """daphne caps messages at 1 MiB by default, outgoing too; a 1.5 MB document's step 2 is
+    larger, and must still reach a client."""
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    writer = await SocketClient.connect(server.ws_url, document_id, token)
+    await writer.handshake()
+    chunk = "x" * 500_000
+    for index in range(3):  # three frames under the incoming limit
+        await writer.insert(len(writer.text), f"{index}{chunk}")
+    await writer.roundtrip()
+    reader = await SocketClient.connect(server.ws_url, document_id, token)
+    await reader.handshake(timeout=20)
+    assert len(reader.text) == 3 * 500_001
+    await writer.close()
+    await reader.close()

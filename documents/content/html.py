@@ -76,59 +76,19 @@ def _html_inline(content: list[Node]) -> str:
 _HTML_BLOCKS = {"p": "paragraph", "blockquote": "blockquote", "ul": "bulletList"}
 _HTML_BLOCKS |= {"ol": "orderedList", "li": "listItem", "pre": "codeBlock", "hr": "horizontalRule"}
 _HTML_BLOCKS |= {f"h{level}": "heading" for level in range(1, 7)}
-_HTML_SECTIONS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "caption",
-        "center",
-        "details",
-        "dialog",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "header",
-        "hgroup",
-        "main",
-        "nav",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-    ]
-)  # block-level tags the schema lacks: their content stays, as separate blocks
-HTML_DROPPED = frozenset(
-    ["script", "style", "template", "head", "title", "noscript", "iframe", "object", "svg", "math"]
+
+
+def _tags(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+# Block-level tags the schema lacks: their content stays, as blocks of their own.
+_HTML_SECTIONS = _tags(
+    "address article aside caption center details dialog dd div dl dt fieldset figcaption figure"
+    " footer form header hgroup main nav section summary table tbody td tfoot th thead tr"
 )
-_HTML_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
+HTML_DROPPED = _tags("script style template head title noscript iframe object svg math")
+_HTML_VOID = _tags("area base br col embed hr img input link meta source track wbr")
 
 
 class _Element:

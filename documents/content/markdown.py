@@ -31,18 +31,19 @@ def prosemirror_to_markdown(doc: Node) -> str:
 def _md_blocks(blocks: list[Node], in_item: bool) -> str:
     out = ""
     previous: Node | None = None
-    alternate = False
+    previous_alternate = False
     for block in blocks:
-        # Two lists in a row would merge into one: the second changes its marker.
-        alternate = previous is not None and previous["type"] == block["type"] and not alternate
-        rendered = _md_block(block, alternate and block["type"] in LISTS)
+        # Two lists of a kind in a row would merge into one: the second switches its marker.
+        alternate = previous is not None and previous["type"] == block["type"]
+        alternate = alternate and not previous_alternate
+        rendered = _md_block(block, alternate)
         if not rendered:
             continue
-        if out:
+        if previous is not None:
             tight = in_item and previous["type"] == "paragraph" and _interrupts(block)
             out += "\n" if tight else "\n\n"
         out += rendered
-        previous = block
+        previous, previous_alternate = block, alternate
     return out
 
 
@@ -88,6 +89,7 @@ def _indent(text: str, first: str, rest: str) -> str:
 
 
 def _md_code_block(text: str, language: str) -> str:
+    language = " ".join(language.split())
     fence_char = "~" if "`" in language else "`"
     longest = max((len(run) for run in re.findall(f"{re.escape(fence_char)}+", text)), default=0)
     fence = fence_char * max(3, longest + 1)
@@ -100,9 +102,8 @@ def _md_textblock(content: list[Node], heading: bool) -> str:
     while content and content[-1]["type"] == "hardBreak":  # nothing can follow it in Markdown
         content = content[:-1]
     markdown = _md_inline(content, heading, html_emphasis=False)
-    if any(node.get("marks") for node in content) and _md_shape(
-        markdown_to_prosemirror(markdown)
-    ) != _md_shape(_doc(content)):
+    marked = any(node.get("marks") for node in content)
+    if marked and _md_shape(markdown_to_prosemirror(markdown)) != _md_shape(_doc(content)):
         markdown = _md_inline(content, heading, html_emphasis=True)
     return markdown
 

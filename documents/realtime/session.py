@@ -89,6 +89,7 @@ class DocumentSession:
         self._presence: dict[int, AwarenessEntry] = {}
         self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
         self._unconfirmed_authors: set[Peer] = set()
+        self._answered: set[Peer] = set()  # peers whose answer to our greeting has come
         self._task: asyncio.Task | None = None
         # The Doc emits a transaction event only when an update changes something: that is how
         # we tell new updates from repeats (a state vector comparison misses pure deletions, and
@@ -135,6 +136,7 @@ class DocumentSession:
         """Remove a peer and, at once, the presence of the clients it controlled."""
         controlled = self._peers.pop(peer, None)
         self._unconfirmed_authors.discard(peer)
+        self._answered.discard(peer)
         if not controlled:
             return
         removed = [
@@ -155,7 +157,15 @@ class DocumentSession:
             elif message.sync_type is YSyncMessageType.SYNC_UPDATE:
                 await self._update(peer, message.payload, frame)
             else:  # step 2: what the client has that we lack, offline edits included
-                await self._update(peer, message.payload, UPDATE_HEADER + frame[2:])
+                changed = await self._update(peer, message.payload, UPDATE_HEADER + frame[2:])
+                if peer not in self._answered:
+                    # The answer to our greeting: confirm it even if it brought nothing new, so
+                    # that an editor whose last edits were stored before a reconnect can say
+                    # "saved". Only once per connection: a stock client answers every step 1,
+                    # our confirmations included, with a step 2.
+                    self._answered.add(peer)
+                    if not changed:
+                        await self._confirm(peer)
         elif message.type is MessageType.AWARENESS:
             await self._awareness(peer, message.payload, frame)
         elif message.type is MessageType.QUERY_AWARENESS and self._presence:
@@ -275,9 +285,16 @@ class DocumentSession:
         except ValueError:
             raise ProtocolError("invalid state vector") from None
 
-    async def _update(self, peer: Peer, update: bytes, frame: bytes) -> None:
+    async def _confirm(self, peer: Peer) -> None:
+        if self.writer.pending:
+            self._unconfirmed_authors.add(peer)  # confirmed once the batch is stored
+        else:
+            await peer.send_frame(create_sync_step1_message(self.doc.get_state()))
+
+    async def _update(self, peer: Peer, update: bytes, frame: bytes) -> bool:
+        """Apply, store and forward a peer's update; returns whether it changed anything."""
         if update == EMPTY_UPDATE:
-            return
+            return False
         metrics.updates_received.inc()
         if peer.read_only:
             logger.info(
@@ -285,12 +302,13 @@ class DocumentSession:
                 self.document_id,
                 extra={"document": str(self.document_id)},
             )
-            return
+            return False
         if not self.apply_update(update):
-            return  # nothing new (a repeat, or a step 2 that only restates deletions)
+            return False  # nothing new (a repeat, or a step 2 that only restates deletions)
         self._unconfirmed_authors.add(peer)
         await self._broadcast(frame, exclude=peer)
         await self.link.broadcast({"type": "crdt.update", "update": update})
+        return True
 
     async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
         entries = decode_awareness(payload)

@@ -80,6 +80,21 @@ export class Collab {
       const reason = stopReason(code)
       if (reason) this.stop(reason)
     })
+    window.addEventListener('offline', this.networkLost)
+    window.addEventListener('online', this.networkBack)
+  }
+
+  /**
+   * When the network goes away an open socket just hangs until y-websocket's 30 s watchdog:
+   * drop it at once (the status turns "Offline") and stop retrying until the network returns;
+   * then reconnect at once instead of waiting out the back-off.
+   */
+  private readonly networkLost = (): void => {
+    if (this.state.kind !== 'stopped') this.provider.disconnect()
+  }
+
+  private readonly networkBack = (): void => {
+    if (this.state.kind !== 'stopped') this.provider.connect()
   }
 
   /** Loads this browser's copy first (so offline edits go out in the first sync), then connects. */
@@ -112,6 +127,8 @@ export class Collab {
   }
 
   destroy(): void {
+    window.removeEventListener('offline', this.networkLost)
+    window.removeEventListener('online', this.networkBack)
     this.saves.destroy()
     this.provider.destroy()
     this.local?.destroy().catch(() => undefined)

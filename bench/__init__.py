@@ -1,0 +1,1 @@
+"""The project's own benchmark: a load generator for the y-websocket endpoint (see run.py)."""

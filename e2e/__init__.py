@@ -1,0 +1,1 @@
+"""End-to-end tests: real browsers (Playwright, Chromium) against a real daphne server."""
