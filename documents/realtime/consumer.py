@@ -106,6 +106,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await self.close_with(CloseCode.TOO_LARGE, "message too large")
             return
         if not self.rate_limit.allow():
+            logger.info("closing a socket that sent too many messages")
             await self.close_with(CloseCode.TOO_MANY, "too many messages")
             return
         try:
