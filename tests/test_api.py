@@ -221,3 +221,20 @@ def test_json_logs_carry_the_document_id():
     assert entry["message"] == "document abc: unloaded"
     assert entry["document"] == "abc"
     assert entry["level"] == "INFO"
+
+
+def test_session_authenticated_writes_need_the_csrf_token(user):
+    """Browsers authenticate with the session cookie; a write without the CSRF token (as a
+    forged cross-site form would send it) is refused, one with it goes through."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    refused = client.post("/api/documents/", {"title": "forged"}, format="json")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["detail"]
+    page = client.get("/")  # any page sets the csrftoken cookie
+    assert page.status_code == 200
+    token = client.cookies["csrftoken"].value
+    allowed = client.post(
+        "/api/documents/", {"title": "mine"}, format="json", HTTP_X_CSRFTOKEN=token
+    )
+    assert allowed.status_code == 201
