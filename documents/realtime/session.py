@@ -202,7 +202,7 @@ class DocumentSession:
         if update != EMPTY_UPDATE:
             self.writer.append(update)
             await self._broadcast(create_update_message(update))
-            await self.link.broadcast({"type": "crdt.update", "update": update})
+            await self._share("crdt.update", update)
         return update
 
     async def apply_remote(self, update: bytes, *, store: bool) -> bool:
@@ -307,7 +307,7 @@ class DocumentSession:
             return False  # nothing new (a repeat, or a step 2 that only restates deletions)
         self._unconfirmed_authors.add(peer)
         await self._broadcast(frame, exclude=peer)
-        await self.link.broadcast({"type": "crdt.update", "update": update})
+        await self._share("crdt.update", update)
         return True
 
     async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
@@ -324,7 +324,7 @@ class DocumentSession:
                 self._presence[entry.client_id] = entry
                 controlled.add(entry.client_id)
         await self._broadcast(frame)
-        await self.link.broadcast({"type": "awareness", "update": payload})
+        await self._share("awareness", payload)
 
     async def _remote_awareness(self, payload: bytes) -> None:
         now = time.monotonic()
@@ -353,7 +353,12 @@ class DocumentSession:
 
     async def _broadcast_presence(self, payload: bytes) -> None:
         await self._broadcast(create_awareness_message(payload))
-        await self.link.broadcast({"type": "awareness", "update": payload})
+        await self._share("awareness", payload)
+
+    async def _share(self, kind: str, payload: bytes) -> None:
+        # On the per-keystroke path: with one process, not even the message is built.
+        if self.link.reaches_other_processes:
+            await self.link.broadcast({"type": kind, "update": payload})
 
     async def _ask_for_missing(self) -> None:
         await self.link.broadcast({"type": "sync.step1", "state": self.doc.get_state()})
