@@ -46,6 +46,27 @@ def role_for(user: User, document: Document) -> Role | None:
     return Role(membership.role) if membership else None
 
 
+def role_on(user: User, document_id: UUID) -> Role | None:
+    """The user's role on a document, in one query; None both for unknown documents and for
+    documents the user may not see. For checks that need no more than the role (every
+    WebSocket connect, access re-checks of open sockets)."""
+    if not user.is_authenticated:
+        return None
+    shared_role = Membership.objects.filter(document=OuterRef("pk"), user=user).values("role")[:1]
+    row = (
+        Document.objects.filter(pk=document_id)
+        .annotate(shared_role=Subquery(shared_role))
+        .values_list("owner_id", "shared_role")
+        .first()
+    )
+    if row is None:
+        return None
+    owner_id, shared = row
+    if owner_id == user.pk:
+        return Role.OWNER
+    return Role(shared) if shared else None
+
+
 def visible_documents(user: User) -> QuerySet[Document]:
     """The documents the user may see, each annotated with `my_role`."""
     if not user.is_authenticated:

@@ -8,6 +8,7 @@ from pycrdt import Decoder, Doc, XmlFragment, create_update_message, read_messag
 from rest_framework.test import APIClient
 
 from documents.models import Membership
+from documents.realtime.session import SAVE_CONFIRMATION_SECONDS
 from tests.conftest import async_db
 from tests.wsclients import Closed, connected
 
@@ -188,6 +189,31 @@ async def test_author_is_told_when_its_updates_are_stored(owner_setup):
         await client.wait_for(confirmed, 2)
     stored = await call(api_for(token), "get", f"/api/documents/{document.id}/content?format=text")
     assert stored.json()["content"] == "save me"
+
+
+async def test_steady_typing_is_confirmed_at_most_twice_a_second(owner_setup):
+    """Each confirmation costs a frame and the client's answer: a typist gets them at a bounded
+    rate, and the last one still covers everything typed."""
+    document, token = owner_setup
+    async with connected(document.id, token) as client:
+        client.frames.clear()
+        started = asyncio.get_running_loop().time()
+        for index in range(30):  # 1.5 s of typing, one update every 50 ms
+            await client.append_paragraph(f"line {index}")
+            await asyncio.sleep(0.05)
+        mine = client.doc.client_id
+        local_clock = clock_of(client.doc.get_state(), mine)
+
+        def clocks_confirmed() -> list[int]:
+            """Confirmations of typing (not the one for the answer to the greeting)."""
+            step1s = [
+                read_message(frame[2:]) for frame in client.frames if frame[:2] == b"\x00\x00"
+            ]
+            return [clock for vector in step1s if (clock := clock_of(vector, mine)) > 0]
+
+        await client.wait_for(lambda: local_clock in clocks_confirmed(), 3)
+        elapsed = asyncio.get_running_loop().time() - started
+        assert len(clocks_confirmed()) <= elapsed / SAVE_CONFIRMATION_SECONDS + 1
 
 
 async def test_a_reconnect_with_nothing_new_is_confirmed_once(owner_setup):

@@ -3,6 +3,7 @@ convergence, kill -9 of one process, dropped channel-layer messages, presence ac
 
 import asyncio
 import os
+import re
 import signal
 import uuid
 
@@ -196,8 +197,13 @@ async def test_compaction_while_other_processes_append_loses_nothing(cluster):
     tokens = [token for batch in typed for token in batch]
     await converge(clients, tokens)
     await close_all(clients)
-    logs = "".join(server.log_path.read_text() for server in servers)
-    assert logs.count("compacted") >= 4, "both processes compacted, many times"
+    # How many times depends on the machine's speed; that both did, and folded rows, does not.
+    folded = [
+        [int(rows) for rows in re.findall(r"compacted (\d+) log rows", server.log_path.read_text())]
+        for server in servers
+    ]
+    assert all(folded), f"each process compacted: {folded}"
+    assert sum(map(sum, folded)) > 0
 
     for server in servers:
         server.stop()

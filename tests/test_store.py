@@ -103,6 +103,49 @@ async def test_writer_batches_updates(user, make_document):
 
 
 @pytest.mark.django_db(transaction=True)
+async def test_busy_documents_share_one_transaction(user, make_document, monkeypatch):
+    documents = [await async_db(make_document)(user, f"Doc {i}") for i in range(3)]
+    groups = []
+    real_append = store.append_batches
+
+    def recording_append(batches):
+        groups.append(sorted(str(document_id) for document_id, _ in batches))
+        return real_append(batches)
+
+    monkeypatch.setattr(store, "append_batches", recording_append)
+    interval = 0.2
+    writers = [
+        UpdateWriter(document.id, interval=interval, max_batch=1000, compact_threshold=10**6)
+        for document in documents
+    ]
+    # Start just after a tick of the writers' shared clock, then append 10 ms apart.
+    await asyncio.sleep(interval - asyncio.get_running_loop().time() % interval + 0.01)
+    for writer, update in zip(writers, text_updates(3)[0], strict=True):
+        writer.start()
+        writer.append(update)
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(2 * interval)
+    assert groups == [sorted(str(document.id) for document in documents)]
+    for writer in writers:
+        assert writer.pending == 0
+        await writer.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_deleted_document_does_not_fail_the_others_in_its_group(user, make_document):
+    kept, deleted = [await async_db(make_document)(user, title) for title in ("Kept", "Gone")]
+    await async_db(deleted.delete)()
+    group = store.GroupCommit()
+    update = text_updates(1)[0][0]
+    outcomes = await asyncio.gather(
+        group.write(kept.id, [update]), group.write(deleted.id, [update]), return_exceptions=True
+    )
+    assert outcomes[0] is None
+    assert isinstance(outcomes[1], store.DocumentGone)
+    assert await async_db(DocumentUpdate.objects.filter(document=kept).count)() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_writer_writes_a_full_batch_at_once(user, make_document):
     document = await async_db(make_document)(user)
     writer = UpdateWriter(document.id, interval=60, max_batch=5, compact_threshold=10**6)
@@ -134,16 +177,16 @@ async def test_writer_compacts_past_the_threshold(user, make_document):
 @pytest.mark.django_db(transaction=True)
 async def test_failed_writes_are_retried_and_nothing_is_lost(user, make_document, monkeypatch):
     document = await async_db(make_document)(user)
-    real_append = store.append_updates
+    real_append = store.append_batches
     failures = []
 
-    def flaky_append(document_id, updates):
+    def flaky_append(batches):
         if len(failures) < 2:
             failures.append(1)
             raise RuntimeError("database is down")
-        return real_append(document_id, updates)
+        return real_append(batches)
 
-    monkeypatch.setattr(store, "append_updates", flaky_append)
+    monkeypatch.setattr(store, "append_batches", flaky_append)
     writer = UpdateWriter(document.id, interval=0.01, max_batch=100, compact_threshold=10**6)
     updates, expected = text_updates(10)
     for update in updates:
@@ -163,3 +206,21 @@ async def test_updates_for_a_deleted_document_are_dropped(user, make_document):
     await async_db(document.delete)()
     await asyncio.wait_for(writer.flush(), 5)
     assert writer.pending == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_long_log_found_at_load_is_compacted_in_the_background(user, make_document):
+    document = await async_db(make_document)(user)
+    updates, expected = text_updates(30)
+    for update in updates:  # thirty rows: no process compacted them (it crashed, say)
+        await async_db(append_updates)(document.id, [update])
+    doc, log_length = await async_db(load_doc)(document.id)
+    assert log_length == 30
+    writer = UpdateWriter(
+        document.id, interval=0.01, max_batch=100, compact_threshold=10, log_length=log_length
+    )
+    writer.compact_soon()
+    await writer.stop()
+    assert await async_db(DocumentUpdate.objects.filter(document=document).count)() == 0
+    doc, _ = await async_db(load_doc)(document.id)
+    assert str(doc.get("content", type=Text)) == expected

@@ -6,15 +6,18 @@ so a page on another site cannot ride a user's session.
 """
 
 from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import parse_qs
+from uuid import UUID
 
-from channels.auth import get_user
-from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 from rest_framework.authtoken.models import Token
+
+from documents.access import Role, User, role_on
 
 
 class OriginPolicyValidator(OriginValidator):
@@ -31,45 +34,42 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-@database_sync_to_async
-def _user_for_token(key: str):
+def _user_for_token(key: str) -> User:
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None or not token.user.is_active:
         return AnonymousUser()
     return token.user
 
 
-async def _user_for_session_cookie(scope):
+def _user_for_session_cookie(scope) -> User:
     cookies = parse_cookie(_header(scope, b"cookie") or "")
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
     if not session_key:
         return AnonymousUser()
-    session_store = import_module(settings.SESSION_ENGINE).SessionStore
-    return await get_user({"session": session_store(session_key)})
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    # Django's own check (backend, session hash); it reads nothing of a request but its session.
+    return get_user(SimpleNamespace(session=session))
 
 
-class WebSocketAuthMiddleware:
-    """Sets `scope["user"]`: from the `token` query parameter when there is one, else from the
-    session cookie, but only for connections that carry an Origin header (browsers).
+def authenticate(scope) -> User:
+    """The user of a WebSocket: from the `token` query parameter when there is one, else from
+    the session cookie, but only for connections that carry an Origin header (browsers).
+    Synchronous database work."""
+    keys = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+    if keys:
+        return _user_for_token(keys[0])
+    if _header(scope, b"origin") is not None:
+        return _user_for_session_cookie(scope)
+    return AnonymousUser()
 
-    Unlike Channels' AuthMiddlewareStack it does not wrap `send`, which is on the path of every
-    frame the server sends; the session is only read here, never saved.
-    """
 
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    async def __call__(self, scope, receive, send):
-        keys = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
-        if keys:
-            user = await _user_for_token(keys[0])
-        elif _header(scope, b"origin") is not None:
-            user = await _user_for_session_cookie(scope)
-        else:
-            user = AnonymousUser()
-        return await self.inner(dict(scope, user=user), receive, send)
+def admit(scope, document_id: UUID) -> tuple[User, Role | None]:
+    """Who the socket is and their role on the document, in one trip to the database thread:
+    every connect pays for this, and that thread is shared by the whole process."""
+    user = authenticate(scope)
+    return user, role_on(user, document_id)
 
 
 def websocket_auth_stack(inner):
-    """The full WebSocket authentication stack around `inner`."""
-    return OriginPolicyValidator(WebSocketAuthMiddleware(inner), settings.ALLOWED_HOSTS)
+    """The Origin policy around `inner`; the consumer authenticates (see `admit`)."""
+    return OriginPolicyValidator(inner, settings.ALLOWED_HOSTS)

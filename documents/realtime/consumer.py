@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from documents import metrics
-from documents.access import find_document
+from documents.realtime.auth import admit
 from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import ProtocolError
 from documents.realtime.registry import RegistryFull, registry
@@ -53,15 +53,13 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     async def websocket_connect(self, message) -> None:
         document_id: UUID = self.scope["url_route"]["kwargs"]["document_id"]
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        user, role = await database_sync_to_async(admit)(self.scope, document_id)
+        if not user.is_authenticated:
             await self._refuse(CloseCode.NOT_SIGNED_IN, "not signed in")
             return
-        found = await database_sync_to_async(find_document)(user, document_id)
-        if found is None:
+        if role is None:
             await self._refuse(CloseCode.NOT_FOUND, "no such document")
             return
-        _, role = found
         limits = settings.REALTIME
         if not socket_quota.acquire(user.pk, limits["MAX_SOCKETS_PER_USER"]):
             await self._refuse(CloseCode.TOO_MANY, "too many open connections")

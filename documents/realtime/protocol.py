@@ -25,6 +25,7 @@ __all__ = [
     "ProtocolError",
     "YSyncMessageType",
     "awareness_message",
+    "check_entry_count",
     "create_sync_step1_message",
     "create_sync_step2_message",
     "create_update_message",
@@ -102,6 +103,17 @@ def _read_bytes(decoder: Decoder) -> bytes:
 def _expect_end(decoder: Decoder) -> None:
     if decoder.length:
         raise ProtocolError(f"{decoder.length} unexpected bytes after the message")
+
+
+def check_entry_count(payload: bytes) -> None:
+    """Raise ProtocolError if the entry count that starts an update or a state vector exceeds
+    the bytes after it. pycrdt (yrs) reserves room for that many entries before reading one: a
+    5-byte update declaring 2^28 clients costs 512 MiB and a second of the event loop, a state
+    vector declaring 2^29 a GiB and two seconds. Every entry takes at least a byte."""
+    decoder = Decoder(payload)
+    count = _read_uint(decoder)
+    if count > decoder.length:
+        raise ProtocolError(f"declares {count} entries in {decoder.length} bytes")
 
 
 def decode_message(frame: bytes) -> Message:

@@ -42,6 +42,7 @@ async def load_session(document_id: UUID) -> DocumentSession:
         document_id, doc, writer, link, anti_entropy_interval=options["ANTI_ENTROPY_SECONDS"]
     )
     writer.start()
+    writer.compact_soon()
     await session.start()
     return session
 

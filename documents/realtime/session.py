@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from pycrdt import Doc, create_awareness_message, create_update_message
 
 from documents import metrics
-from documents.access import find_document
+from documents.access import role_on
 from documents.realtime.link import ProcessLink
 from documents.realtime.protocol import (
     EMPTY_UPDATE,
@@ -20,6 +20,7 @@ from documents.realtime.protocol import (
     ProtocolError,
     YSyncMessageType,
     awareness_message,
+    check_entry_count,
     create_sync_step1_message,
     create_sync_step2_message,
     decode_awareness,
@@ -35,6 +36,10 @@ UPDATE_HEADER = bytes([MessageType.SYNC, YSyncMessageType.SYNC_UPDATE])
 # Presence relayed from another process is dropped if not renewed for this long (clients renew
 # every 15 s; a process that dies cannot send the removal).
 REMOTE_PRESENCE_TIMEOUT_SECONDS = 30.0
+
+# Authors typing without a pause are told "stored" at most this often: each confirmation costs a
+# frame out and the client's answer back, which would otherwise double the messages per keystroke.
+SAVE_CONFIRMATION_SECONDS = 0.5
 
 # Close codes (they mirror HTTP statuses).
 ACCESS_REMOVED = 4403
@@ -90,6 +95,8 @@ class DocumentSession:
         self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
         self._unconfirmed_authors: set[Peer] = set()
         self._answered: set[Peer] = set()  # peers whose answer to our greeting has come
+        self._last_confirmation = float("-inf")
+        self._confirmation_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task | None = None
         # The Doc emits a transaction event only when an update changes something: that is how
         # we tell new updates from repeats (a state vector comparison misses pure deletions, and
@@ -109,6 +116,8 @@ class DocumentSession:
     async def stop(self) -> None:
         """Stop the anti-entropy task and the link, then store what is pending."""
         self.doc.unobserve(self._change_subscription)
+        if self._confirmation_timer is not None:
+            self._confirmation_timer.cancel()
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -176,6 +185,7 @@ class DocumentSession:
         """Apply an update to the Doc and, if it changed anything, queue it for storage.
         Returns whether it did; raises ProtocolError if pycrdt rejects it, leaving the Doc
         unchanged."""
+        check_entry_count(update)
         self._changed = False
         try:
             self.doc.apply_update(update)
@@ -266,20 +276,38 @@ class DocumentSession:
 
     async def _recheck_access(self) -> None:
         for peer in self.peers:
-            found = await database_sync_to_async(find_document)(peer.user, self.document_id)
-            if found is None:
+            role = await database_sync_to_async(role_on)(peer.user, self.document_id)
+            if role is None:
                 await peer.close_with(ACCESS_REMOVED, "your access to this document was removed")
             else:
-                peer.read_only = not found[1].can_edit
+                peer.read_only = not role.can_edit
 
     async def _confirm_stored(self) -> None:
+        """Called when nothing is pending: tell the authors of what was stored, now or, if they
+        were told less than SAVE_CONFIRMATION_SECONDS ago, once that time is up."""
+        if not self._unconfirmed_authors or self._confirmation_timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._last_confirmation + SAVE_CONFIRMATION_SECONDS - loop.time()
+        if wait > 0:
+            self._confirmation_timer = loop.call_later(
+                wait, lambda: asyncio.ensure_future(self._confirm_when_due())
+            )
+            return
+        self._last_confirmation = loop.time()
         authors, self._unconfirmed_authors = self._unconfirmed_authors, set()
-        if authors:
-            frame = create_sync_step1_message(self.doc.get_state())
-            for peer in authors:
-                await peer.send_frame(frame)
+        # Nothing is pending, so the Doc's state vector is exactly what is stored.
+        frame = create_sync_step1_message(self.doc.get_state())
+        for peer in authors:
+            await peer.send_frame(frame)
+
+    async def _confirm_when_due(self) -> None:
+        self._confirmation_timer = None
+        if not self.writer.pending:  # else the write under way confirms when it is done
+            await self._confirm_stored()
 
     def _diff(self, state_vector: bytes) -> bytes:
+        check_entry_count(state_vector)
         try:
             return self.doc.get_update(state_vector)
         except ValueError:
