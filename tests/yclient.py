@@ -119,6 +119,17 @@ class YClient:
             if reply is not None:
                 await self._send(reply)
 
+    async def pump_for(self, seconds: float) -> None:
+        """Process frames for `seconds`, however many arrive (pump() waits for a pause, which
+        never comes while other clients keep typing)."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            frame = await self._receive(remaining)
+            if frame is not None:
+                reply = self.handle(frame)
+                if reply is not None:
+                    await self._send(reply)
+
     async def wait_for(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
         """Process frames until `condition()` holds; fails after `timeout` seconds."""
         deadline = time.monotonic() + timeout
