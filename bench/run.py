@@ -1,6 +1,7 @@
 """The project's own benchmark (issue 7): drives the y-websocket endpoint with pycrdt clients.
 
-    .venv/bin/python bench/run.py [--scenarios b,c,e,f,g,many,log100k] [--reps N] [--json out.json]
+    .venv/bin/python bench/run.py [--scenarios b,c,e,f,g,many,log100k,sweep] [--reps N]
+        [--json out.json] [--sweep-clients 2,5,10,20,40] [--plot sweep.svg]
 
 Every run of a scenario gets a freshly started server (a new SQLite database in a temporary
 directory, a user, daphne on a free port), so its CPU time and peak memory (VmHWM) belong to that
@@ -17,6 +18,8 @@ Scenarios:
   g        80 clients opening 20 new rooms at the same instant (connections failed must be 0)
   many     2,000 sockets on one process: 100 rooms × 20 clients, 0.5 Hz each, ~24 s
   log100k  the first join of a document whose log holds 100,000 uncompacted updates
+  sweep    1 room × N clients × 40 edits @ 10 Hz for each N of --sweep-clients, each N on a
+           server of its own (runs named sweep-N); --plot draws its chart (bench/plot.py)
 """
 
 import argparse
@@ -40,12 +43,21 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.plot import markdown_table, sweep_points, write_plot  # noqa: E402
 from bench.procstat import load_average, machine_busy_seconds  # noqa: E402
-from bench.scenarios import SCENARIOS, Options, Outcome, Scenario  # noqa: E402
+from bench.scenarios import (  # noqa: E402
+    SCENARIOS,
+    SWEEP,
+    SWEEP_CLIENTS,
+    Options,
+    Outcome,
+    Scenario,
+    sweep_scenarios,
+)
 from bench.server import BenchServer  # noqa: E402
 from bench.stats import median  # noqa: E402
 
-DEFAULT_SCENARIOS = "b,c,e,f,g,many,log100k"
+DEFAULT_SCENARIOS = "b,c,e,f,g,many,log100k,sweep"
 
 
 class ScenarioTimeout(Exception):
@@ -162,15 +174,15 @@ def aggregate(values: list[Any]) -> str:
     return " | ".join(format_value(v) for v in values)
 
 
-def table_rows(outcomes: list[Outcome], names: list[str]) -> list[tuple[str, str, str]]:
+def table_rows(outcomes: list[Outcome], scenarios: list[Scenario]) -> list[tuple[str, str, str]]:
     """(scenario, metric, value) rows: a title row per scenario, then its metrics."""
     rows: list[tuple[str, str, str]] = []
-    for name in names:
-        runs = [outcome for outcome in outcomes if outcome.scenario == name]
+    for scenario in scenarios:
+        runs = [outcome for outcome in outcomes if outcome.scenario == scenario.name]
         if not runs:
             continue
         suffix = f" (median of {len(runs)}, range)" if len(runs) > 1 else ""
-        rows.append((name, SCENARIOS[name].title + suffix, ""))
+        rows.append((scenario.name, scenario.title + suffix, ""))
         metrics: list[str] = []
         for run in runs:
             metrics += [metric for metric in run.metrics if metric not in metrics]
@@ -216,7 +228,42 @@ def environment() -> dict[str, Any]:
     }
 
 
+def build_report(
+    started: datetime, interrupted: bool, rows: list[tuple[str, str, str]], outcomes: list[Outcome]
+) -> dict[str, Any]:
+    """Everything the JSON holds (and the plot reads)."""
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "interrupted": interrupted,
+        **environment(),
+        "table": [list(row) for row in rows],
+        "runs": [asdict(outcome) for outcome in outcomes],
+    }
+
+
 # -- main ---------------------------------------------------------------------------------------
+
+
+def client_counts(text: str) -> list[int]:
+    """`--sweep-clients`: comma-separated client counts, each at least 2 (fan-out needs a
+    receiver); sorted, duplicates dropped."""
+    try:
+        counts = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from error
+    if not counts or counts[0] < 2:
+        raise argparse.ArgumentTypeError("client counts must be at least 2")
+    return counts
+
+
+def expand(names: list[str], sweep_clients: list[int]) -> list[Scenario]:
+    """The scenarios to run, in order; `sweep` stands for one scenario per client count."""
+    scenarios: list[Scenario] = []
+    for name in names:
+        scenarios += sweep_scenarios(sweep_clients) if name == SWEEP else [SCENARIOS[name]]
+    return scenarios
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -241,6 +288,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--log-updates", type=int, default=100_000, help="log rows seeded for log100k"
     )
     parser.add_argument(
+        "--sweep-clients",
+        type=client_counts,
+        default=list(SWEEP_CLIENTS),
+        help=f"client counts of scenario sweep (default: {','.join(map(str, SWEEP_CLIENTS))})",
+    )
+    parser.add_argument(
+        "--plot", type=Path, help="after a sweep, draw its chart (SVG) to this file"
+    )
+    parser.add_argument(
         "--daphne-args",
         default="",
         help='extra daphne options, e.g. "--websocket-max-message-size 16777216" (default: '
@@ -252,12 +308,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.scenarios.split(",") if name.strip()]
-    unknown = [name for name in names if name not in SCENARIOS]
+    unknown = [name for name in names if name not in SCENARIOS and name != SWEEP]
     if unknown:
-        parser.error(f"unknown scenarios {unknown}; known: {', '.join(SCENARIOS)}")
+        parser.error(f"unknown scenarios {unknown}; known: {', '.join([*SCENARIOS, SWEEP])}")
+    if args.plot and SWEEP not in names:
+        parser.error("--plot draws the sweep: add sweep to --scenarios")
     if args.reps < 1:
         parser.error("--reps must be at least 1")
-    args.names = names
+    args.scenario_list = expand(names, args.sweep_clients)
     return args
 
 
@@ -277,10 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     interrupted = False
     try:
-        for name in args.names:
+        for scenario in args.scenario_list:
             for rep in range(1, args.reps + 1):
-                print(f"running {name} (run {rep}/{args.reps}) ...", flush=True)
-                outcome = run_scenario(SCENARIOS[name], options, rep)
+                print(f"running {scenario.name} (run {rep}/{args.reps}) ...", flush=True)
+                outcome = run_scenario(scenario, options, rep)
                 outcomes.append(outcome)
                 print(verdict_line(outcome, rep, args.reps), flush=True)
                 for error in outcome.errors[:5]:
@@ -289,25 +347,25 @@ def main(argv: list[str] | None = None) -> int:
         interrupted = True
         print("interrupted: reporting the runs that finished", flush=True)
 
-    rows = table_rows(outcomes, args.names)
+    rows = table_rows(outcomes, args.scenario_list)
     print()
     print(render_table(rows) if rows else "no run finished")
     print()
     for outcome in outcomes:
         print(f"CONVERGED {'yes' if outcome.converged else 'no'}  {outcome.scenario}"
               f"  lost={outcome.lost}")  # fmt: skip
+    # The plot reads the report as the JSON holds it: build it once, for either.
+    report = json.loads(json.dumps(build_report(started, interrupted, rows, outcomes), default=str))
+    points = sweep_points(report)
+    if points:
+        print()
+        print(markdown_table(points))
     if args.json:
-        report = {
-            "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "command": sys.argv,
-            "interrupted": interrupted,
-            **environment(),
-            "table": [list(row) for row in rows],
-            "runs": [asdict(outcome) for outcome in outcomes],
-        }
-        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False))
         print(f"wrote {args.json}")
+    if args.plot and points:
+        write_plot(report, args.plot)
+        print(f"wrote {args.plot}")
     all_ok = bool(outcomes) and all(outcome.ok for outcome in outcomes)
     return 130 if interrupted else (0 if all_ok else 1)
 

@@ -5,8 +5,9 @@ returns an `Outcome`: the table rows, convergence, lost inserts, errors and the 
 import asyncio
 import json
 import random
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -353,6 +354,37 @@ def scenario_log100k(server: BenchServer, options: Options) -> Outcome:
     }
     details = {"seed": seeded, "joins": joins}
     return Outcome("", metrics, content_ok, 0, content_ok and not errors, errors, details)
+
+
+# -- sweep: one room with more and more clients ------------------------------------------------
+
+SWEEP = "sweep"
+SWEEP_CLIENTS = (2, 5, 10, 20, 40)
+# 4 s of typing per point: with a fresh server each (about 10 s to migrate and start here), the
+# default five points take about two minutes.
+SWEEP_EDITS = 40
+SWEEP_RATE_HZ = 10
+
+
+def scenario_sweep(server: BenchServer, options: Options, *, clients: int) -> Outcome:
+    """One point of the sweep: 1 room × `clients` clients typing at 10 Hz."""
+    workload = Workload(clients_per_room=clients, edits=SWEEP_EDITS, rate_hz=SWEEP_RATE_HZ)
+    outcome = room_scenario(server, 1, workload, 60)
+    outcome.details["workload"] = asdict(workload)  # the plot's subtitle describes it
+    return outcome
+
+
+def sweep_scenarios(client_counts: Sequence[int]) -> list[Scenario]:
+    """The sweep as one scenario per client count (`sweep-<n>`), each on a server of its own."""
+    return [
+        Scenario(
+            f"{SWEEP}-{clients}",
+            f"1 room × {clients} clients × {SWEEP_EDITS} edits @ {SWEEP_RATE_HZ} Hz",
+            partial(scenario_sweep, clients=clients),
+            90,
+        )
+        for clients in client_counts
+    ]
 
 
 def scenario_many(server: BenchServer, options: Options) -> Outcome:
