@@ -1,8 +1,10 @@
 """The WebSocket endpoint, driven by pycrdt clients through channels' WebsocketCommunicator."""
 
 import asyncio
+import contextlib
 
 import pytest
+from channels.layers import get_channel_layer
 from pycrdt import Text, create_update_message
 
 from documents.models import DocumentUpdate
@@ -299,3 +301,15 @@ async def test_loaded_documents_are_limited(user, make_document, token_for, sett
         comm = communicator(f"/ws/documents/{second.id}?token={token}")
         await comm.connect()
         assert await expect_close(comm) == 1013
+
+
+async def test_sockets_take_no_channel_layer_channel_of_their_own(doc_and_token):
+    """Documents are subscribed once per process; a channel per socket would cost a pending
+    receive per socket for nothing."""
+    document, token = doc_and_token
+    layer = get_channel_layer()
+    before = set(layer.channels)
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(5):
+            await stack.enter_async_context(connected(document.id, token))
+        assert len(set(layer.channels) - before) <= 1  # the document's own subscription

@@ -39,6 +39,10 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     code, and would retry a failed handshake for ever.
     """
 
+    # No channel-layer channel per socket: each document is subscribed once per process
+    # (link.py). An alias that names no layer makes Channels skip it, and with it a pending
+    # receive task per socket that every received frame would also wait on.
+    channel_layer_alias = "none"
     read_only = True
     session: DocumentSession | None = None
     user = None
