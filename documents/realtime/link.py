@@ -81,6 +81,7 @@ class ProcessLink:
         self._task = asyncio.create_task(self._receive(), name=f"link {self.document_id}")
 
     async def stop(self) -> None:
+        self._handler = None  # it holds the session: a cycle otherwise
         if self._task is None:
             return
         self._task.cancel()

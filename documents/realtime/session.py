@@ -124,6 +124,10 @@ class DocumentSession:
             self._task = None
         await self.link.stop()
         await self.writer.stop()
+        # Break the session <-> writer cycle (the link drops its handler when it stops), so that
+        # refcounting frees the Doc now: the cyclic collector does not see its Rust memory and,
+        # in an idle process, may not run for a long time.
+        self.writer.on_stored = None
 
     @property
     def peers(self) -> list[Peer]:
