@@ -168,6 +168,9 @@ SPECTACULAR_SETTINGS = {
 REALTIME = {
     # Frames larger than this close the socket with 4413.
     "MAX_MESSAGE_BYTES": env_int("REALTIME_MAX_MESSAGE_BYTES", 1024 * 1024),
+    # Presence (awareness) frames larger than this close with 4413 too: an editor's presence is
+    # a name, a colour and a cursor, and each one is relayed to every socket of the document.
+    "MAX_PRESENCE_BYTES": env_int("REALTIME_MAX_PRESENCE_BYTES", 64 * 1024),
     # A socket sending more than this many messages a second on average (bursts allowed)
     # is closed with 4429. Typing sends tens a second; scripts that build a document through
     # the protocol send thousands (the benchmark's 1 MiB document: ~2,700 a second).

@@ -182,6 +182,21 @@ async def test_oversized_frame_closes_with_4413(doc_and_token, settings):
         assert a.text == ""
 
 
+async def test_oversized_presence_closes_with_4413(doc_and_token, settings):
+    """Presence is relayed to every socket: a huge one is refused before it is relayed."""
+    settings.REALTIME = {**settings.REALTIME, "MAX_PRESENCE_BYTES": 1000}
+    document, token = doc_and_token
+    async with connected(document.id, token) as a, connected(document.id, token) as big:
+        await big.set_presence(big.doc.client_id, 1, {"user": {"name": "ok"}})
+        await a.wait_for(lambda: big.doc.client_id in a.presence())
+        await big.set_presence(big.doc.client_id, 2, {"user": {"name": "x" * 2000}})
+        with pytest.raises(Closed) as closed:
+            await big.wait_for(lambda: False, 3)
+        assert closed.value.code == 4413
+        # Its presence is removed on the close, never replaced by the huge one.
+        await a.wait_for(lambda: big.doc.client_id not in a.presence())
+
+
 async def test_foreign_origin_is_refused_at_the_handshake(doc_and_token):
     document, token = doc_and_token
     comm = communicator(

@@ -12,11 +12,13 @@ from django.conf import settings
 from documents import metrics
 from documents.realtime.auth import admit
 from documents.realtime.limits import RateLimit, socket_quota
-from documents.realtime.protocol import ProtocolError
+from documents.realtime.protocol import MessageType, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
 from documents.realtime.session import DocumentSession
 
 logger = logging.getLogger(__name__)
+
+PRESENCE_FRAME = bytes([MessageType.AWARENESS])
 
 
 class CloseCode(IntEnum):
@@ -104,8 +106,12 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         if frame is None:
             await self.close_with(CloseCode.MALFORMED, "text frames are not part of the protocol")
             return
-        if len(frame) > settings.REALTIME["MAX_MESSAGE_BYTES"]:
+        limits = settings.REALTIME
+        if len(frame) > limits["MAX_MESSAGE_BYTES"]:
             await self.close_with(CloseCode.TOO_LARGE, "message too large")
+            return
+        if frame[:1] == PRESENCE_FRAME and len(frame) > limits["MAX_PRESENCE_BYTES"]:
+            await self.close_with(CloseCode.TOO_LARGE, "presence too large")
             return
         if not self.rate_limit.allow():
             logger.info("closing a socket that sent too many messages")
