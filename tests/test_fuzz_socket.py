@@ -410,7 +410,7 @@ async def test_a_huge_declared_count_costs_nothing(daphne, room, frame):
     assert peak_rss_mib(pid) - before < HUGE_COUNT_GROWTH_MIB
 
 
-# 20 frames declaring 60 MiB each (1.2 GiB in all): the server must not reserve any of it. What
+# 20 frames declaring 1.5 MiB each: the server must not reserve any of it. What
 # it holds is the connections themselves, tens of KiB each; 8 MiB leaves room for allocator noise.
 PENDING_FRAMES = 20
 PENDING_GROWTH_MIB = 8
@@ -423,14 +423,27 @@ async def test_a_declared_length_with_no_payload_reserves_nothing(daphne, room):
     pending = []
     for _ in range(PENDING_FRAMES):
         hostile = await RawWebSocket.open(daphne.port, room.path)
-        # Under daphne's 64 MiB frame limit: the server waits for a payload that never comes.
-        await hostile.send(ws_frame(0x2, b"", declared=60 * MiB))
+        # Under the frame limit (twice the 1 MiB message limit): the server waits for a
+        # payload that never comes.
+        await hostile.send(ws_frame(0x2, b"", declared=SERVER_LIMIT + SERVER_LIMIT // 2))
         pending.append(hostile)
     await room.still_served()
     grown = rss_mib(pid) - before
     for hostile in pending:
         hostile.close()
     assert grown < PENDING_GROWTH_MIB
+
+
+@pytest.mark.slow
+async def test_a_frame_far_over_the_limit_is_refused_at_its_header(daphne, room):
+    """daphne_limits.py raises daphne's message limit for large documents going out; frames
+    coming in are still refused as soon as their header declares more than twice the limit."""
+    hostile = await RawWebSocket.open(daphne.port, room.path)
+    await hostile.send(ws_frame(0x2, b"", declared=60 * MiB))
+    # autobahn drops the connection at once, without waiting for (or reserving) the payload.
+    assert await hostile.close_code(timeout=2) is None
+    hostile.close()
+    await room.still_served()
 
 
 # Slow, never-finished handshakes: twisted keeps each one (a socket and a parser, a few KiB)
