@@ -46,16 +46,22 @@ def role_for(user: User, document: Document) -> Role | None:
     return Role(membership.role) if membership else None
 
 
+def _shared_role(user: User) -> Subquery:
+    """The user's membership role on the outer query's document (NULL without a membership)."""
+    return Subquery(
+        Membership.objects.filter(document=OuterRef("pk"), user=user).values("role")[:1]
+    )
+
+
 def role_on(user: User, document_id: UUID) -> Role | None:
     """The user's role on a document, in one query; None both for unknown documents and for
     documents the user may not see. For checks that need no more than the role (every
     WebSocket connect, access re-checks of open sockets)."""
     if not user.is_authenticated:
         return None
-    shared_role = Membership.objects.filter(document=OuterRef("pk"), user=user).values("role")[:1]
     row = (
         Document.objects.filter(pk=document_id)
-        .annotate(shared_role=Subquery(shared_role))
+        .annotate(shared_role=_shared_role(user))
         .values_list("owner_id", "shared_role")
         .first()
     )
@@ -71,13 +77,12 @@ def visible_documents(user: User) -> QuerySet[Document]:
     """The documents the user may see, each annotated with `my_role`."""
     if not user.is_authenticated:
         return Document.objects.none()
-    shared_role = Membership.objects.filter(document=OuterRef("pk"), user=user).values("role")[:1]
     return (
         Document.objects.filter(Q(owner=user) | Q(memberships__user=user))
         .distinct()
         .annotate(
             my_role=Coalesce(
-                Subquery(shared_role),
+                _shared_role(user),
                 Value(Role.OWNER.value),
                 output_field=CharField(),
             )

@@ -22,10 +22,12 @@ interface DialogOptions {
   danger?: boolean
 }
 
-/** A modal dialog with a body, Cancel and a confirm button; resolves true when confirmed. */
-export function confirmDialog({ title, body, confirmLabel = 'OK', danger = false }: DialogOptions): Promise<boolean> {
+/**
+ * A modal dialog: a title, a body, Cancel and `confirm`. Resolves with the value of the button
+ * that closed it ('ok' for `confirm`; Escape and Cancel give something else) and leaves the page.
+ */
+function openModal(title: string, body: Node | null, confirm: HTMLButtonElement, onOpen: () => void): Promise<string> {
   return new Promise((resolve) => {
-    const confirm = h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, value: 'ok' }, confirmLabel)
     const dialog = h(
       'dialog',
       { class: 'modal' },
@@ -33,54 +35,42 @@ export function confirmDialog({ title, body, confirmLabel = 'OK', danger = false
         'form',
         { method: 'dialog' },
         h('div', { class: 'modal-head' }, h('h2', {}, title)),
-        h('div', { class: 'modal-body' }, typeof body === 'string' ? h('p', {}, body) : body ?? null),
+        h('div', { class: 'modal-body' }, body),
         h(
           'div',
           { class: 'modal-foot' },
-          h('button', { type: 'submit', class: 'btn', value: 'cancel' }, 'Cancel'),
+          h('button', { type: 'submit', class: 'btn', value: 'cancel', formnovalidate: true }, 'Cancel'),
           confirm,
         ),
       ),
     )
     dialog.addEventListener('close', () => {
-      resolve(dialog.returnValue === 'ok')
+      resolve(dialog.returnValue)
       dialog.remove()
     })
     document.body.append(dialog)
     dialog.showModal()
-    confirm.focus()
+    onOpen()
   })
 }
 
+/** A modal dialog with a body, Cancel and a confirm button; resolves true when confirmed. */
+export async function confirmDialog({ title, body, confirmLabel = 'OK', danger = false }: DialogOptions): Promise<boolean> {
+  const confirm = h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, value: 'ok' }, confirmLabel)
+  const content = typeof body === 'string' ? h('p', {}, body) : body ?? null
+  return (await openModal(title, content, confirm, () => confirm.focus())) === 'ok'
+}
+
 /** A modal dialog asking for one line of text; resolves to it, or null when cancelled. */
-export function promptDialog(title: string, label: string, initial = '', confirmLabel = 'OK', maxLength = 200): Promise<string | null> {
-  return new Promise((resolve) => {
-    const input = h('input', { type: 'text', value: initial, maxlength: maxLength, 'aria-label': label })
-    const dialog = h(
-      'dialog',
-      { class: 'modal' },
-      h(
-        'form',
-        { method: 'dialog' },
-        h('div', { class: 'modal-head' }, h('h2', {}, title)),
-        h('div', { class: 'modal-body' }, h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input)),
-        h(
-          'div',
-          { class: 'modal-foot' },
-          h('button', { type: 'submit', class: 'btn', value: 'cancel', formnovalidate: true }, 'Cancel'),
-          h('button', { type: 'submit', class: 'btn btn-primary', value: 'ok' }, confirmLabel),
-        ),
-      ),
-    )
-    dialog.addEventListener('close', () => {
-      resolve(dialog.returnValue === 'ok' ? input.value.trim() : null)
-      dialog.remove()
-    })
-    document.body.append(dialog)
-    dialog.showModal()
+export async function promptDialog(title: string, label: string, initial = '', confirmLabel = 'OK', maxLength = 200): Promise<string | null> {
+  const input = h('input', { type: 'text', value: initial, maxlength: maxLength, 'aria-label': label })
+  const field = h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input)
+  const confirm = h('button', { type: 'submit', class: 'btn btn-primary', value: 'ok' }, confirmLabel)
+  const closedWith = await openModal(title, field, confirm, () => {
     input.focus()
     input.select()
   })
+  return closedWith === 'ok' ? input.value.trim() : null
 }
 
 /** Up to two initials of a display name: "Ada Lovelace" → "AL", "bob" → "B". */
