@@ -78,6 +78,20 @@ async def type_tokens(client: SocketClient, name: str, count: int) -> list[str]:
     return tokens
 
 
+async def type_on_every_process(
+    servers: list[DaphneServer], count: int
+) -> tuple[str, str, list[SocketClient], list[str]]:
+    """A new document, two clients on each process typing `count` tokens each at once; returns
+    the document id, the token, the clients and every token typed."""
+    token = servers[0].token("alice")
+    document_id = servers[0].create_document(token)
+    clients = await connect_all(servers, document_id, token, per_server=2)
+    typed = await asyncio.gather(
+        *(type_tokens(client, f"c{index}", count) for index, client in enumerate(clients))
+    )
+    return document_id, token, clients, [typed_token for batch in typed for typed_token in batch]
+
+
 async def converge(clients: list[SocketClient], tokens: list[str], timeout: float = 15) -> None:
     def done(client: SocketClient) -> bool:
         return all(token in client.text for token in tokens)
@@ -100,13 +114,7 @@ async def close_all(clients):
 @pytest.mark.parametrize("processes", [2, 3])
 async def test_clients_on_several_processes_converge(cluster, processes):
     servers = cluster(processes)
-    token = servers[0].token("alice")
-    document_id = servers[0].create_document(token)
-    clients = await connect_all(servers, document_id, token, per_server=2)
-    typed = await asyncio.gather(
-        *(type_tokens(client, f"c{index}", 15) for index, client in enumerate(clients))
-    )
-    tokens = [token for batch in typed for token in batch]
+    document_id, token, clients, tokens = await type_on_every_process(servers, 15)
     await converge(clients, tokens)
     for server in servers:  # a late joiner on any process gets everything
         late = await SocketClient.connect(server.ws_url, document_id, token)
@@ -151,10 +159,17 @@ async def test_anti_entropy_repairs_dropped_messages(cluster):
     document_id = servers[0].create_document(token)
     a, b = await connect_all(servers, document_id, token, per_server=1)
     tokens = []
-    for seq in range(60):  # a burst, no pauses: far more than the layer holds
-        token_text = f"<a.{seq}>"
-        await a.insert(len(a.text), token_text)
-        tokens.append(token_text)
+    # The second process is paused during the burst, so that its channel overflows and most of
+    # the burst is dropped however fast this machine is.
+    servers[1].process.send_signal(signal.SIGSTOP)
+    try:
+        for seq in range(60):  # a burst, no pauses: far more than the layer holds
+            token_text = f"<a.{seq}>"
+            await a.insert(len(a.text), token_text)
+            tokens.append(token_text)
+        await a.pump(0.5)
+    finally:
+        servers[1].process.send_signal(signal.SIGCONT)
     await converge([a, b], tokens, 10)
     logs = "".join(server.log_path.read_text() for server in servers)
     assert "anti-entropy repaired" in logs
@@ -188,13 +203,7 @@ async def test_compaction_while_other_processes_append_loses_nothing(cluster):
     """Every few rows one process folds the log while the other appends (PostgreSQL): after a
     restart of both, every edit is stored exactly once."""
     servers = cluster(2, REALTIME_COMPACT_THRESHOLD="3", REALTIME_PERSIST_INTERVAL_SECONDS="0.01")
-    token = servers[0].token("alice")
-    document_id = servers[0].create_document(token)
-    clients = await connect_all(servers, document_id, token, per_server=2)
-    typed = await asyncio.gather(
-        *(type_tokens(client, f"c{index}", 25) for index, client in enumerate(clients))
-    )
-    tokens = [token for batch in typed for token in batch]
+    document_id, token, clients, tokens = await type_on_every_process(servers, 25)
     await converge(clients, tokens)
     await close_all(clients)
     # How many times depends on the machine's speed; that both did, and folded rows, does not.
