@@ -6,11 +6,13 @@ from enum import IntEnum
 from uuid import UUID
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from documents import metrics
 from documents.realtime.auth import admit
+from documents.realtime.direct_send import DirectSocket
 from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import MessageType, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
@@ -41,18 +43,24 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     code, and would retry a failed handshake for ever.
     """
 
-    # No channel-layer channel per socket: each document is subscribed once per process
-    # (link.py). An alias that names no layer makes Channels skip it, and with it a pending
-    # receive task per socket that every received frame would also wait on.
-    channel_layer_alias = "none"
     read_only = True
     session: DocumentSession | None = None
     user = None
     rate_limit: RateLimit | None = None
+    direct: DirectSocket | None = None
 
     async def __call__(self, scope, receive, send):
+        # No channel-layer channel per socket: each document is subscribed once per process
+        # (link.py). Without one, Channels' own loop would still wrap every receive in a task
+        # and an asyncio.wait; a plain loop costs neither.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
         try:
-            await super().__call__(scope, receive, send)
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
         finally:
             # Runs on a normal disconnect and when the server cancels us at shutdown.
             await self._leave()
@@ -88,6 +96,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         self.rate_limit = RateLimit(limits["MAX_MESSAGES_PER_SECOND"], limits["MESSAGE_BURST"])
         self.session = session
         await self.accept()
+        self.direct = DirectSocket.for_send(self.base_send)
         metrics.opened_sockets.inc()
         await session.join(self)
 
@@ -129,6 +138,8 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await self.close_with(CloseCode.MALFORMED, str(error))
 
     async def send_frame(self, frame: bytes) -> None:
+        if self.direct is not None and self.direct.send(frame):
+            return
         try:
             await self.base_send({"type": "websocket.send", "bytes": frame})
         except Exception:  # the socket closed under us (autobahn's Disconnected): nothing to do
