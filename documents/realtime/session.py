@@ -37,9 +37,11 @@ UPDATE_HEADER = bytes([MessageType.SYNC, YSyncMessageType.SYNC_UPDATE])
 # every 15 s; a process that dies cannot send the removal).
 REMOTE_PRESENCE_TIMEOUT_SECONDS = 30.0
 
-# Authors typing without a pause are told "stored" at most this often: each confirmation costs a
-# frame out and the client's answer back, which would otherwise double the messages per keystroke.
-SAVE_CONFIRMATION_SECONDS = 0.5
+# Authors are told "stored" once nobody has typed for SAVE_QUIET_SECONDS and, while people keep
+# typing, at least every SAVE_CONFIRMATION_MAX_SECONDS: each confirmation costs a frame out and
+# the client's answer back, which in a busy room would otherwise add a message per keystroke.
+SAVE_QUIET_SECONDS = 0.3
+SAVE_CONFIRMATION_MAX_SECONDS = 3.0
 
 # Close codes (they mirror HTTP statuses).
 ACCESS_REMOVED = 4403
@@ -95,7 +97,8 @@ class DocumentSession:
         self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
         self._unconfirmed_authors: set[Peer] = set()
         self._answered: set[Peer] = set()  # peers whose answer to our greeting has come
-        self._last_confirmation = float("-inf")
+        self._last_confirmation = float("-inf")  # time.monotonic() of the last one
+        self._last_change = float("-inf")  # ... and of the last update from a peer
         self._confirmation_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task | None = None
         # The Doc emits a transaction event only when an update changes something: that is how
@@ -287,18 +290,21 @@ class DocumentSession:
                 peer.read_only = not role.can_edit
 
     async def _confirm_stored(self) -> None:
-        """Called when nothing is pending: tell the authors of what was stored, now or, if they
-        were told less than SAVE_CONFIRMATION_SECONDS ago, once that time is up."""
+        """Called when nothing is pending: tell the authors of what was stored, now if it is due
+        (see SAVE_QUIET_SECONDS), else by a timer."""
         if not self._unconfirmed_authors or self._confirmation_timer is not None:
             return
-        loop = asyncio.get_running_loop()
-        wait = self._last_confirmation + SAVE_CONFIRMATION_SECONDS - loop.time()
-        if wait > 0:
-            self._confirmation_timer = loop.call_later(
-                wait, lambda: asyncio.ensure_future(self._confirm_when_due())
+        now = time.monotonic()
+        due = min(
+            self._last_change + SAVE_QUIET_SECONDS,
+            self._last_confirmation + SAVE_CONFIRMATION_MAX_SECONDS,
+        )
+        if due > now:
+            self._confirmation_timer = asyncio.get_running_loop().call_later(
+                due - now, lambda: asyncio.ensure_future(self._confirm_when_due())
             )
             return
-        self._last_confirmation = loop.time()
+        self._last_confirmation = now
         authors, self._unconfirmed_authors = self._unconfirmed_authors, set()
         # Nothing is pending, so the Doc's state vector is exactly what is stored.
         frame = create_sync_step1_message(self.doc.get_state())
@@ -338,6 +344,7 @@ class DocumentSession:
         if not self.apply_update(update):
             return False  # nothing new (a repeat, or a step 2 that only restates deletions)
         self._unconfirmed_authors.add(peer)
+        self._last_change = time.monotonic()
         await self._broadcast(frame, exclude=peer)
         await self._share("crdt.update", update)
         return True
