@@ -68,9 +68,14 @@ def role_on(user: User, document_id: UUID) -> Role | None:
     if row is None:
         return None
     owner_id, shared = row
-    if owner_id == user.pk:
+    return role_from(user.pk, owner_id, shared)
+
+
+def role_from(user_id: object, owner_id: object, shared_role: str | None) -> Role | None:
+    """The role that a document's owner and the user's membership role (if any) give."""
+    if owner_id == user_id:
         return Role.OWNER
-    return Role(shared) if shared else None
+    return Role(shared_role) if shared_role else None
 
 
 def visible_documents(user: User) -> QuerySet[Document]:

@@ -116,6 +116,16 @@ async def test_bad_token_is_refused_with_4401(user, make_document):
     assert await expect_close(comm) == 4401
 
 
+async def test_token_of_a_deactivated_user_is_refused_with_4401(user, make_document, token_for):
+    document = await async_db(make_document)(user)
+    token = await async_db(token_for)(user)
+    user.is_active = False
+    await async_db(user.save)()
+    comm = communicator(f"/ws/documents/{document.id}?token={token}")
+    await comm.connect()
+    assert await expect_close(comm) == 4401
+
+
 async def test_foreign_document_is_refused_with_4404(make_user, make_document, token_for):
     owner, stranger = await async_db(make_user)(), await async_db(make_user)()
     document = await async_db(make_document)(owner)
