@@ -11,6 +11,7 @@ from pycrdt import Doc, Text, create_update_message, write_var_uint
 
 from documents.realtime.protocol import ProtocolError, decode_awareness, decode_message
 from documents.realtime.session import DocumentSession
+from tests.session_fakes import NullLink, NullWriter, RecordingPeer
 
 var_uint = st.integers(min_value=0, max_value=2**53).map(write_var_uint)
 frames = st.one_of(
@@ -36,38 +37,6 @@ def test_decoding_never_raises_anything_but_protocol_error(frame):
     if message.type == 1:
         with contextlib.suppress(ProtocolError):
             decode_awareness(message.payload)
-
-
-class RecordingPeer:
-    read_only = False
-    user = None
-
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    async def send_frame(self, frame: bytes) -> None:
-        self.sent.append(frame)
-
-    async def close_with(self, code: int, reason: str) -> None:
-        pass
-
-
-class NullWriter:
-    pending = 0
-    on_stored = None
-
-    def __init__(self) -> None:
-        self.appended: list[bytes] = []
-
-    def append(self, update: bytes) -> None:
-        self.appended.append(update)
-
-
-class NullLink:
-    reaches_other_processes = False
-
-    async def broadcast(self, message: dict) -> None:
-        pass
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -101,10 +101,12 @@ class DocumentSession:
         self._last_change = float("-inf")  # ... and of the last update from a peer
         self._confirmation_timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task | None = None
-        # The Doc emits a transaction event only when an update changes something: that is how
-        # we tell new updates from repeats (a state vector comparison misses pure deletions, and
-        # a stock client's every step 2 repeats the whole delete set).
-        self._changed = False
+        # The Doc emits a transaction event only when an update changes something, with the
+        # update of what it integrated: that tells new updates from repeats (a state vector
+        # comparison misses pure deletions, and a stock client's every step 2 repeats the whole
+        # delete set), and includes what an earlier update left pending for want of its causal
+        # predecessors, which only now fit in.
+        self._integrated: bytes | None = None
         self._change_subscription = doc.observe(self._note_change)
 
     async def start(self) -> None:
@@ -188,12 +190,12 @@ class DocumentSession:
             await peer.send_frame(awareness_message(list(self._presence.values())))
         # Auth messages only ever travel from server to client; one from a client is ignored.
 
-    def apply_update(self, update: bytes) -> bool:
-        """Apply an update to the Doc and, if it changed anything, queue it for storage.
-        Returns whether it did; raises ProtocolError if pycrdt rejects it, leaving the Doc
+    def apply_update(self, update: bytes) -> bytes | None:
+        """Apply an update to the Doc and queue what it integrated for storage; returns that
+        (None if nothing). Raises ProtocolError if pycrdt rejects it, leaving the Doc
         unchanged."""
         check_entry_count(update)
-        self._changed = False
+        self._integrated = None
         try:
             self.doc.apply_update(update)
         except ValueError as error:
@@ -202,12 +204,12 @@ class DocumentSession:
             if not _is_rust_panic(error):
                 raise
             raise ProtocolError("invalid update") from None
-        if self._changed:
-            self.writer.append(update)
-        return self._changed
+        if self._integrated is not None:
+            self.writer.append(self._integrated)
+        return self._integrated
 
-    def _note_change(self, _event) -> None:
-        self._changed = True
+    def _note_change(self, event) -> None:
+        self._integrated = event.update
 
     async def apply_change(self, change: Callable[[Doc], None]) -> bytes:
         """Make a change on the server (a REST edit, a restore) in one transaction, store it and
@@ -231,7 +233,7 @@ class DocumentSession:
         hold, so our copy must be durable. Duplicates cost space, never correctness, and
         compaction folds them away.
         """
-        self._changed = False
+        self._integrated = None
         try:
             self.doc.apply_update(update)
         except ValueError:
@@ -241,11 +243,12 @@ class DocumentSession:
                 extra={"document": str(self.document_id)},
             )
             return False
-        if not self._changed:
-            return False
+        integrated = self._integrated
+        if integrated is None:
+            return False  # nothing new, or waiting for what it builds on
         if store:
-            self.writer.append(update)
-        await self._broadcast(create_update_message(update))
+            self.writer.append(integrated)
+        await self._broadcast(create_update_message(integrated))
         return True
 
     async def handle_event(self, event: dict) -> None:
@@ -341,12 +344,15 @@ class DocumentSession:
                 extra={"document": str(self.document_id)},
             )
             return False
-        if not self.apply_update(update):
+        integrated = self.apply_update(update)
+        if integrated is None:
             return False  # nothing new (a repeat, or a step 2 that only restates deletions)
         self._unconfirmed_authors.add(peer)
         self._last_change = time.monotonic()
+        if integrated != update:  # it brought less, or more (see _note_change)
+            frame = create_update_message(integrated)
         await self._broadcast(frame, exclude=peer)
-        await self._share("crdt.update", update)
+        await self._share("crdt.update", integrated)
         return True
 
     async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
