@@ -3,9 +3,12 @@
 import asyncio
 
 import pytest
+from pycrdt import Doc, Text
 
+from documents.models import DocumentUpdate
 from documents.realtime import registry as registry_module
 from documents.realtime.registry import SessionRegistry
+from documents.realtime.store import append_updates
 from tests.conftest import async_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,8 +98,6 @@ async def test_a_joiner_cancelled_while_loading_does_not_leak_the_session(
 
 
 async def test_last_checkin_flushes_pending_updates(registry, user, make_document):
-    from pycrdt import Doc, Text
-
     document = await async_db(make_document)(user)
     session = await registry.checkout(document.id)
     session.writer.interval = 60  # only the checkin's flush can store it
@@ -107,3 +108,32 @@ async def test_last_checkin_flushes_pending_updates(registry, user, make_documen
     assert session.writer.pending == 0
     doc, _ = await async_db(registry_module.load_doc)(document.id)
     assert str(doc.get("content", type=Text)) == "kept"
+
+
+async def test_a_long_log_is_compacted_after_the_first_join(
+    registry, user, make_document, settings, monkeypatch
+):
+    """The compaction of a long log found at load waits until the joiners have been served."""
+    settings.REALTIME = {**settings.REALTIME, "COMPACT_THRESHOLD": 10}
+    monkeypatch.setattr(registry_module, "COMPACT_AFTER_LOAD_SECONDS", 0.5)
+    document = await async_db(make_document)(user)
+    source = Doc()
+    text = source.get("content", type=Text)
+    for index in range(30):
+        before = source.get_state()
+        text += f"word {index} "
+        await async_db(append_updates)(document.id, [source.get_update(before)])
+    rows = async_db(DocumentUpdate.objects.filter(document=document).count)
+
+    session = await registry.checkout(document.id)
+    assert str(session.doc.get("content", type=Text)) == str(text)
+    assert await rows() == 30  # not yet: the joiner is served first
+
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        if not await rows():
+            break
+    assert await rows() == 0
+    doc, log_length = await async_db(registry_module.load_doc)(document.id)
+    assert log_length == 0
+    assert str(doc.get("content", type=Text)) == str(text)

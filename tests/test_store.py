@@ -8,7 +8,14 @@ from pycrdt import Doc, Text
 
 from documents.models import DocumentUpdate
 from documents.realtime import store
-from documents.realtime.store import UpdateWriter, append_updates, compact, fold_updates, load_doc
+from documents.realtime.store import (
+    UpdateWriter,
+    append_updates,
+    build_doc,
+    compact,
+    fold_updates,
+    load_doc,
+)
 from tests.conftest import async_db
 
 
@@ -32,6 +39,56 @@ def text_of(update: bytes) -> str:
     doc = Doc()
     doc.apply_update(update)
     return str(doc.get("content", type=Text))
+
+
+def applied_one_by_one(updates: list[bytes]) -> Doc:
+    doc = Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return doc
+
+
+def test_build_doc_equals_the_updates_applied_one_by_one():
+    """build_doc calls pycrdt's binding directly; it must do what Doc.apply_update does."""
+    updates, expected = text_updates(300)
+    doc = build_doc([b"", *updates])  # an empty snapshot is skipped
+    assert str(doc.get("content", type=Text)) == expected
+    assert doc.get_state() == applied_one_by_one(updates).get_state()
+
+
+def test_build_doc_keeps_updates_that_cannot_be_integrated_yet():
+    updates, expected = text_updates(40)
+    doc = build_doc(updates[1:])  # nothing integrates before the first update arrives
+    reference = applied_one_by_one(updates[1:])
+    assert doc.get_update() == reference.get_update()
+    doc.apply_update(updates[0])
+    assert str(doc.get("content", type=Text)) == expected
+
+
+def test_build_doc_refuses_an_invalid_update_as_doc_apply_update_does():
+    with pytest.raises(ValueError) as from_doc:
+        Doc().apply_update(b"\x05")
+    with pytest.raises(ValueError) as from_build:
+        build_doc([text_updates(1)[0][0], b"\x05"])
+    assert str(from_build.value) == str(from_doc.value)
+
+
+@pytest.mark.django_db
+def test_loaded_document_equals_the_stored_one(user, make_document):
+    """Snapshot and log rows, streamed from the database, give the document that was stored."""
+    document = make_document(user)
+    updates, expected = text_updates(200)
+    for start in range(0, 100, 10):
+        append_updates(document.id, updates[start : start + 10])
+    compact(document.id)
+    for update in updates[100:]:
+        append_updates(document.id, [update])
+
+    doc, log_rows = load_doc(document.id)
+
+    assert log_rows == 100
+    assert str(doc.get("content", type=Text)) == expected
+    assert doc.get_state() == applied_one_by_one(updates).get_state()
 
 
 def test_fold_equals_the_updates_applied_one_by_one():
@@ -223,4 +280,69 @@ async def test_a_long_log_found_at_load_is_compacted_in_the_background(user, mak
     await writer.stop()
     assert await async_db(DocumentUpdate.objects.filter(document=document).count)() == 0
     doc, _ = await async_db(load_doc)(document.id)
+    assert str(doc.get("content", type=Text)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_compaction_soon_waits_for_its_delay_and_is_not_lost(user, make_document):
+    """Compacting a long log found at load waits (the joiners are served first); stopping the
+    writer before it started still compacts."""
+    document = await async_db(make_document)(user)
+    updates, expected = text_updates(30)
+    for update in updates:
+        await async_db(append_updates)(document.id, [update])
+    writer = UpdateWriter(
+        document.id, interval=0.01, max_batch=100, compact_threshold=10, log_length=30
+    )
+    rows = async_db(DocumentUpdate.objects.filter(document=document).count)
+
+    writer.compact_soon(0.3)
+    await asyncio.sleep(0.15)
+    assert await rows() == 30
+    await writer.stop()
+
+    assert await rows() == 0
+    assert writer.log_length == 0
+    doc, _ = await async_db(load_doc)(document.id)
+    assert str(doc.get("content", type=Text)) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_writes_before_a_delayed_compaction_leave_the_compaction_to_it(
+    user, make_document, monkeypatch
+):
+    """Until the delay is over the log is not compacted, whatever is written meanwhile; then it
+    is, once, and writes compact past the threshold again."""
+    document = await async_db(make_document)(user)
+    updates, expected = text_updates(17)
+    for update in updates[:10]:
+        await async_db(append_updates)(document.id, [update])
+    compactions = []
+    real_compact = store.compact
+
+    def counting_compact(document_id):
+        compactions.append(document_id)
+        return real_compact(document_id)
+
+    monkeypatch.setattr(store, "compact", counting_compact)
+    writer = UpdateWriter(
+        document.id, interval=0.01, max_batch=100, compact_threshold=5, log_length=10
+    )
+    writer.start()
+    writer.compact_soon(0.5)
+    for update in updates[10:12]:
+        writer.append(update)
+        await writer.flush()  # past the threshold, but a compaction is scheduled
+    assert compactions == []
+    await asyncio.sleep(0.7)
+    assert compactions == [document.id]
+    assert writer.log_length == 0
+
+    for update in updates[12:]:  # five more rows: the threshold again
+        writer.append(update)
+        await writer.flush()
+    await writer.stop()
+    assert len(compactions) == 2
+    doc, log_length = await async_db(load_doc)(document.id)
+    assert log_length == 0
     assert str(doc.get("content", type=Text)) == expected

@@ -49,11 +49,15 @@ def build_doc(updates: Iterable[bytes]) -> Doc:
     """A pycrdt document holding every update, in order (a CRDT accepts any order anyway)."""
     doc = Doc()
     # One transaction for all: Yrs then cleans up once instead of after every update (a third
-    # faster for a long log of small updates).
-    with doc.transaction():
+    # faster for a long log of small updates). The updates go to pycrdt's Rust binding directly:
+    # pycrdt has no public call for many updates, and the Python that Doc.apply_update wraps
+    # around it (transaction lookup, context manager, checks) costs about as much as Yrs applying
+    # a keystroke, some 70 ms of a 100,000-row log. Tests hold this to what Doc.apply_update does.
+    with doc.transaction() as txn:
+        binding, rust_txn = doc._doc, txn._txn
         for update in updates:
             if update:
-                doc.apply_update(update)
+                binding.apply_update(rust_txn, update)
     return doc
 
 
@@ -78,7 +82,10 @@ def load_updates(document_id: UUID) -> list[bytes]:
     with transaction.atomic():
         snapshot = Document.objects.values_list("snapshot", flat=True).get(pk=document_id)
         log = DocumentUpdate.objects.filter(document_id=document_id).order_by("id")
-        return [bytes(snapshot), *(bytes(data) for data in log.values_list("data", flat=True))]
+        # Streamed and not copied: a queryset made into a list holds every row at once, fetched
+        # 100 at a time, and sqlite3 and psycopg 3 return bytes already (100,000 rows: 70 ms
+        # down to 48 on SQLite, 97 to 57 on PostgreSQL).
+        return [bytes(snapshot), *log.values_list("data", flat=True).iterator()]
 
 
 def load_doc(document_id: UUID) -> tuple[Doc, int]:
@@ -338,16 +345,19 @@ class UpdateWriter:
             self._batch_full.clear()
             if self.on_stored is not None:
                 await self.on_stored()
-            if self.log_length >= self.compact_threshold:
+            scheduled = self._compaction is not None and not self._compaction.done()
+            if self.log_length >= self.compact_threshold and not scheduled:
                 await self._compact()
 
-    def compact_soon(self) -> None:
-        """Compact in the background if the log is past the threshold (a log that grew long
-        while no process compacted it, found at load)."""
+    def compact_soon(self, delay: float = 0.0) -> None:
+        """Compact in the background, `delay` seconds from now, if the log is past the threshold
+        (a log that grew long while no process compacted it, found at load). Writes meanwhile
+        leave the compaction to it."""
         if self.log_length >= self.compact_threshold and self._compaction is None:
-            self._compaction = asyncio.create_task(self._compact_under_lock())
+            self._compaction = asyncio.create_task(self._compact_later(delay))
 
-    async def _compact_under_lock(self) -> None:
+    async def _compact_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
         async with self._write_lock:
             await self._compact()
 
