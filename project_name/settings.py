@@ -6,6 +6,7 @@ channels-redis for several processes.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -93,6 +94,11 @@ DATABASES = {
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
+if "postgresql" not in DATABASES["default"]["ENGINE"]:
+    # DRF imports django.contrib.postgres.fields whenever it can, and with it psycopg and libpq:
+    # 20 MiB of every process's memory that nothing uses without PostgreSQL. A None entry makes
+    # that import fail, which DRF expects and handles.
+    sys.modules.setdefault("django.contrib.postgres.fields", None)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

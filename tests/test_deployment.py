@@ -3,6 +3,7 @@ the multi-process tests exercise: PostgreSQL, Redis, migrations once, two replic
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +74,27 @@ def test_production_mode_requires_a_secret_key():
     )  # fmt: skip
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("database_url", "loads_psycopg"),
+    [("sqlite:///unused.sqlite3", False), ("postgresql://user@127.0.0.1:5432/unused", True)],
+)
+def test_psycopg_is_loaded_only_for_postgresql(database_url, loads_psycopg):
+    """Loading the ASGI app on SQLite leaves psycopg and libpq out (about 10 MiB); on
+    PostgreSQL, DRF's PostgreSQL field support loads as usual."""
+    import os
+    import subprocess
+    import sys
+
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": database_url}
+    script = (
+        "import sys, project_name.asgi, rest_framework.compat as compat;"
+        "print('psycopg' in sys.modules, compat.postgres_fields is not None)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(loads_psycopg)] * 2
