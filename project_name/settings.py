@@ -96,8 +96,8 @@ DATABASES = {
 }
 if "postgresql" not in DATABASES["default"]["ENGINE"]:
     # DRF imports django.contrib.postgres.fields whenever it can, and with it psycopg and libpq:
-    # 20 MiB of every process's memory that nothing uses without PostgreSQL. A None entry makes
-    # that import fail, which DRF expects and handles.
+    # about 10 MiB of every process's memory that nothing uses without PostgreSQL. A None entry
+    # makes that import fail, which DRF expects and handles.
     sys.modules.setdefault("django.contrib.postgres.fields", None)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -195,17 +195,23 @@ class DocumentSession:
         (None if nothing). Raises ProtocolError if pycrdt rejects it, leaving the Doc
         unchanged."""
         check_entry_count(update)
-        self._integrated = None
         try:
-            self.doc.apply_update(update)
+            integrated = self._integrate(update)
         except ValueError as error:
             raise ProtocolError(f"invalid update: {error}") from None
         except BaseException as error:
             if not _is_rust_panic(error):
                 raise
             raise ProtocolError("invalid update") from None
-        if self._integrated is not None:
-            self.writer.append(self._integrated)
+        if integrated is not None:
+            self.writer.append(integrated)
+        return integrated
+
+    def _integrate(self, update: bytes) -> bytes | None:
+        """Apply an update to the Doc; returns the update of what it integrated, None if
+        nothing (see _note_change)."""
+        self._integrated = None
+        self.doc.apply_update(update)
         return self._integrated
 
     def _note_change(self, event) -> None:
@@ -233,9 +239,8 @@ class DocumentSession:
         hold, so our copy must be durable. Duplicates cost space, never correctness, and
         compaction folds them away.
         """
-        self._integrated = None
         try:
-            self.doc.apply_update(update)
+            integrated = self._integrate(update)
         except ValueError:
             logger.exception(
                 "document %s: invalid update from another process",
@@ -243,7 +248,6 @@ class DocumentSession:
                 extra={"document": str(self.document_id)},
             )
             return False
-        integrated = self._integrated
         if integrated is None:
             return False  # nothing new, or waiting for what it builds on
         if store:
