@@ -16,6 +16,7 @@ from pycrdt import Doc
 from documents.realtime import store
 from documents.realtime.link import publish
 from documents.realtime.registry import registry
+from documents.realtime.session import server_change_event
 
 
 def read_document(document_id: UUID) -> Doc:
@@ -45,5 +46,5 @@ async def _change(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
     if update != store.EMPTY_UPDATE:
         # Sessions that loaded the document meanwhile (here or elsewhere) subscribed before
         # loading, so this reaches them; one that loaded after the write has it already.
-        await publish(document_id, {"type": "crdt.update", "update": update, "stored": True})
+        await publish(document_id, server_change_event(update, stored=True))
     return update

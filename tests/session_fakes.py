@@ -1,11 +1,14 @@
 """Stand-ins for a session's peers, writer and link, for tests that drive a DocumentSession
 directly."""
 
+from documents.access import Role
+
 
 class RecordingPeer:
     """A peer that keeps every frame sent to it."""
 
     read_only = False
+    role = Role.EDITOR
     user = None
 
     def __init__(self) -> None:

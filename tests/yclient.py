@@ -112,6 +112,11 @@ class YClient:
             self.awareness.apply_awareness_update(read_message(frame[1:]), "server")
         return None
 
+    @property
+    def notices(self) -> list[dict]:
+        """The server's own notices received so far (message type 100), decoded."""
+        return [json.loads(read_message(frame[1:])) for frame in self.frames if frame[0] == 100]
+
     async def pump(self, timeout: float = 0.05) -> None:
         """Process frames until none arrives within `timeout`."""
         while (frame := await self._receive(timeout)) is not None:

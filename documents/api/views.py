@@ -76,6 +76,13 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: DocumentSerializer) -> None:
         serializer.save(owner=self.request.user)
 
+    def perform_update(self, serializer: DocumentSerializer) -> None:
+        renamed = "title" in serializer.validated_data
+        document = serializer.save()
+        if renamed:
+            # Open editors show the new title at once, like the text.
+            _notify_after_commit(document.id, {"type": "document.renamed", "title": document.title})
+
     def perform_destroy(self, document: Document) -> None:
         document_id = document.id
         document.delete()

@@ -11,6 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from documents import metrics
+from documents.access import Role
 from documents.realtime.auth import admit
 from documents.realtime.direct_send import DirectSocket
 from documents.realtime.limits import RateLimit, socket_quota
@@ -44,6 +45,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     """
 
     read_only = True
+    role: Role | None = None
     session: DocumentSession | None = None
     user = None
     rate_limit: RateLimit | None = None
@@ -92,6 +94,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await self._refuse(CloseCode.UNAVAILABLE, "the document could not be loaded")
             return
         self.user = user
+        self.role = role
         self.read_only = not role.can_edit
         self.rate_limit = RateLimit(limits["MAX_MESSAGES_PER_SECOND"], limits["MESSAGE_BURST"])
         self.session = session

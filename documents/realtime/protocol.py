@@ -3,6 +3,9 @@
 One message per binary frame. Each starts with a var-uint type: 0 sync (then 0 step 1, 1 step 2,
 2 update), 1 awareness, 2 auth, 3 query awareness. Frames come from untrusted clients, so every
 read is bounded: a malformed frame raises `ProtocolError` and never an unrelated exception.
+
+The server also sends notices of its own (type 100, see `notice_message`); a stock client logs
+and skips them, and one sent by a client is refused like any unknown type.
 """
 
 import json
@@ -32,7 +35,10 @@ __all__ = [
     "decode_awareness",
     "decode_message",
     "encode_awareness",
+    "notice_message",
+    "read_var_uint",
     "EMPTY_UPDATE",
+    "NOTICE_MESSAGE_TYPE",
 ]
 
 # lib0 writes numbers up to 2^53 (JavaScript's safe integers): at most 8 var-uint bytes.
@@ -40,6 +46,11 @@ MAX_VAR_UINT_BYTES = 8
 
 # The update a Yjs client sends when it has nothing new (an empty struct store and delete set).
 EMPTY_UPDATE = b"\x00\x00"
+
+
+# Server-to-client notices: the first var-uint of the frame, then one JSON object as a
+# var-string. Far above the y-protocols types, so that a future standard type cannot collide.
+NOTICE_MESSAGE_TYPE = 100
 
 
 class ProtocolError(ValueError):
@@ -78,7 +89,8 @@ class AwarenessEntry:
         return self.state == b"null"
 
 
-def _read_uint(decoder: Decoder) -> int:
+def read_var_uint(decoder: Decoder) -> int:
+    """Read one lib0 var-uint; raises ProtocolError instead of reading an unbounded one."""
     # pycrdt's reader walks until a byte below 0x80 with no bound; check that one comes soon,
     # or a frame of 0xff bytes would make it build a million-bit integer.
     start = decoder.i0
@@ -91,7 +103,7 @@ def _read_uint(decoder: Decoder) -> int:
 
 
 def _read_bytes(decoder: Decoder) -> bytes:
-    length = _read_uint(decoder)
+    length = read_var_uint(decoder)
     if length > decoder.length:
         raise ProtocolError(f"declared length {length} exceeds the {decoder.length} bytes left")
     start = decoder.i0
@@ -111,7 +123,7 @@ def check_entry_count(payload: bytes) -> None:
     5-byte update declaring 2^28 clients costs 512 MiB and a second of the event loop, a state
     vector declaring 2^29 a GiB and two seconds. Every entry takes at least a byte."""
     decoder = Decoder(payload)
-    count = _read_uint(decoder)
+    count = read_var_uint(decoder)
     if count > decoder.length:
         raise ProtocolError(f"declares {count} entries in {decoder.length} bytes")
 
@@ -119,14 +131,14 @@ def check_entry_count(payload: bytes) -> None:
 def decode_message(frame: bytes) -> Message:
     """Decode one frame; raises `ProtocolError` unless it is exactly one well-formed message."""
     decoder = Decoder(frame)
-    raw_type = _read_uint(decoder)
+    raw_type = read_var_uint(decoder)
     try:
         message_type = MessageType(raw_type)
     except ValueError:
         raise ProtocolError(f"unknown message type {raw_type}") from None
     sync_type = None
     if message_type is MessageType.SYNC:
-        raw_sync_type = _read_uint(decoder)
+        raw_sync_type = read_var_uint(decoder)
         try:
             sync_type = YSyncMessageType(raw_sync_type)
         except ValueError:
@@ -135,7 +147,7 @@ def decode_message(frame: bytes) -> Message:
     elif message_type is MessageType.AWARENESS:
         payload = _read_bytes(decoder)
     elif message_type is MessageType.AUTH:
-        _read_uint(decoder)  # the auth sub-type (0 = permission denied)
+        read_var_uint(decoder)  # the auth sub-type (0 = permission denied)
         payload = _read_bytes(decoder)
     else:
         payload = b""
@@ -156,11 +168,11 @@ def create_sync_step2_message(update: bytes) -> bytes:
 def decode_awareness(payload: bytes) -> list[AwarenessEntry]:
     """Decode an awareness update; every state must be valid JSON text."""
     decoder = Decoder(payload)
-    count = _read_uint(decoder)
+    count = read_var_uint(decoder)
     entries = []
     for _ in range(count):
-        client_id = _read_uint(decoder)
-        clock = _read_uint(decoder)
+        client_id = read_var_uint(decoder)
+        clock = read_var_uint(decoder)
         state = _read_bytes(decoder)
         try:
             json.loads(state)
@@ -186,3 +198,14 @@ def encode_awareness(entries: list[AwarenessEntry]) -> bytes:
 def awareness_message(entries: list[AwarenessEntry]) -> bytes:
     """A whole awareness frame carrying these entries."""
     return create_awareness_message(encode_awareness(entries))
+
+
+def notice_message(notice: dict) -> bytes:
+    """A notice from the server: what changed about the document or this client's rights.
+
+    `notice["type"]` says which: `role` (with `role`, and `refused` when changes of this
+    client's were refused), `refused` (changes refused for another reason), `title` (with
+    `title`), `history` (the server changed the content: local undo history is void).
+    """
+    body = json.dumps(notice, separators=(",", ":")).encode()
+    return bytes((NOTICE_MESSAGE_TYPE,)) + write_message(body)

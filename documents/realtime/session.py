@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from pycrdt import Doc, create_awareness_message, create_update_message
 
 from documents import metrics
-from documents.access import role_on
+from documents.access import Role, role_on
 from documents.realtime.link import ProcessLink
 from documents.realtime.protocol import (
     EMPTY_UPDATE,
@@ -26,7 +26,9 @@ from documents.realtime.protocol import (
     decode_awareness,
     decode_message,
     encode_awareness,
+    notice_message,
 )
+from documents.realtime.refusals import RefusalOverflow, Refusals
 from documents.realtime.store import UpdateWriter
 
 logger = logging.getLogger(__name__)
@@ -43,15 +45,27 @@ REMOTE_PRESENCE_TIMEOUT_SECONDS = 30.0
 SAVE_QUIET_SECONDS = 0.3
 SAVE_CONFIRMATION_MAX_SECONDS = 3.0
 
+# A change made by the server (a REST edit, a restore) voids every editor's undo history: undoing
+# a local edit that the change replaced would bring the replaced text back beside the new one.
+HISTORY_NOTICE = notice_message({"type": "history"})
+
 # Close codes (they mirror HTTP statuses).
 ACCESS_REMOVED = 4403
 DOCUMENT_GONE = 4404
+TOO_MANY = 4429
+
+
+def server_change_event(update: bytes, *, stored: bool) -> dict:
+    """The channel-layer event of a change the server made (see HISTORY_NOTICE); `stored` when
+    it is in the database already, else every process that receives it stores it too."""
+    return {"type": "crdt.update", "update": update, "stored": stored, "server_change": True}
 
 
 class Peer(Protocol):
     """One connected client, as the session sees it."""
 
     read_only: bool
+    role: Role
     user: Any
 
     async def send_frame(self, frame: bytes) -> None:
@@ -97,6 +111,8 @@ class DocumentSession:
         self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
         self._unconfirmed_authors: set[Peer] = set()
         self._answered: set[Peer] = set()  # peers whose answer to our greeting has come
+        self.refusals = Refusals()
+        self._told_of_refusal: set[Peer] = set()
         self._last_confirmation = float("-inf")  # time.monotonic() of the last one
         self._last_change = float("-inf")  # ... and of the last update from a peer
         self._confirmation_timer: asyncio.TimerHandle | None = None
@@ -155,6 +171,7 @@ class DocumentSession:
         controlled = self._peers.pop(peer, None)
         self._unconfirmed_authors.discard(peer)
         self._answered.discard(peer)
+        self._told_of_refusal.discard(peer)
         if not controlled:
             return
         removed = [
@@ -227,7 +244,9 @@ class DocumentSession:
         if update != EMPTY_UPDATE:
             self.writer.append(update)
             await self._broadcast(create_update_message(update))
-            await self._share("crdt.update", update)
+            await self._broadcast(HISTORY_NOTICE)
+            if self.link.reaches_other_processes:
+                await self.link.broadcast(server_change_event(update, stored=False))
         return update
 
     async def apply_remote(self, update: bytes, *, store: bool) -> bool:
@@ -259,7 +278,11 @@ class DocumentSession:
         """An event from the channel layer (see documents/realtime/link.py)."""
         kind = event.get("type")
         if kind == "crdt.update":
-            await self.apply_remote(event["update"], store=not event.get("stored", False))
+            changed = await self.apply_remote(event["update"], store=not event.get("stored", False))
+            if changed and event.get("server_change"):
+                await self._broadcast(HISTORY_NOTICE)
+        elif kind == "document.renamed":
+            await self._broadcast(notice_message({"type": "title", "title": event["title"]}))
         elif kind == "awareness":
             await self._remote_awareness(event["update"])
         elif kind == "sync.step1":
@@ -289,12 +312,17 @@ class DocumentSession:
             )
 
     async def _recheck_access(self) -> None:
+        """Follow role changes at once: a removed member is closed out, and a peer whose role
+        changed is told so (the editor locks or unlocks itself)."""
         for peer in self.peers:
             role = await database_sync_to_async(role_on)(peer.user, self.document_id)
             if role is None:
                 await peer.close_with(ACCESS_REMOVED, "your access to this document was removed")
-            else:
+            elif role is not peer.role:
+                peer.role = role
                 peer.read_only = not role.can_edit
+                self._told_of_refusal.discard(peer)  # what it sends next is judged anew
+                await peer.send_frame(notice_message({"type": "role", "role": role.value}))
 
     async def _confirm_stored(self) -> None:
         """Called when nothing is pending: tell the authors of what was stored, now if it is due
@@ -341,12 +369,8 @@ class DocumentSession:
         if update == EMPTY_UPDATE:
             return False
         metrics.updates_received.inc()
-        if peer.read_only:
-            logger.info(
-                "document %s: dropped an update from a read-only peer",
-                self.document_id,
-                extra={"document": str(self.document_id)},
-            )
+        if peer.read_only or (self.refusals and self.refusals.blocks(update, self.doc)):
+            await self._refuse(peer, update)
             return False
         integrated = self.apply_update(update)
         if integrated is None:
@@ -358,6 +382,29 @@ class DocumentSession:
         await self._broadcast(frame, exclude=peer)
         await self._share("crdt.update", integrated)
         return True
+
+    async def _refuse(self, peer: Peer, update: bytes) -> None:
+        """Drop a peer's update for good (see refusals.py) and tell the peer, once per
+        connection, that its changes were not saved."""
+        logger.info(
+            "document %s: refused an update (%s)",
+            self.document_id,
+            "read-only peer" if peer.read_only else "it builds on refused changes",
+            extra={"document": str(self.document_id)},
+        )
+        try:
+            self.refusals.record(update, self.doc)
+        except RefusalOverflow:
+            await peer.close_with(TOO_MANY, "too many refused changes")
+            return
+        if peer in self._told_of_refusal:
+            return
+        self._told_of_refusal.add(peer)
+        if peer.read_only:
+            notice = {"type": "role", "role": peer.role.value, "refused": True}
+        else:
+            notice = {"type": "refused"}
+        await peer.send_frame(notice_message(notice))
 
     async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
         entries = decode_awareness(payload)

@@ -10,6 +10,7 @@ import { WebsocketProvider, messageSync } from 'y-websocket'
 import * as Y from 'yjs'
 
 import { type StopReason, shouldReconnect, stopReason } from './close-codes'
+import type { RoleName } from '../lib/api'
 import type { EditorConfig } from './config'
 import { SaveTracker } from './save-status'
 
@@ -20,6 +21,15 @@ export type ConnectionState =
   | { kind: 'stopped'; reason: StopReason }
 
 const SYNC_STEP1 = 0
+/** The server's own notices (documents/realtime/protocol.py): one JSON object each. */
+const MESSAGE_NOTICE = 100
+
+/** What the server says about the document or this client's rights. */
+export type Notice =
+  | { type: 'role'; role: RoleName; refused?: boolean }
+  | { type: 'refused' }
+  | { type: 'title'; title: string }
+  | { type: 'history' }
 /** How long a slow or broken IndexedDB may delay the connection. */
 const LOCAL_LOAD_TIMEOUT_MS = 2000
 
@@ -46,6 +56,7 @@ export class Collab {
   private state: ConnectionState = { kind: 'connecting' }
   private everOnline = false
   private readonly listeners = new Set<(state: ConnectionState) => void>()
+  private readonly noticeListeners = new Set<(notice: Notice) => void>()
 
   constructor(config: EditorConfig) {
     this.fragment = this.doc.getXmlFragment('default')
@@ -57,6 +68,7 @@ export class Collab {
     })
     this.saves = new SaveTracker(this.doc, [this.provider])
     this.listenForConfirmations()
+    this.listenForNotices()
     this.provider.on('status', ({ status }) => {
       if (status === 'connecting') {
         this.saves.connectionStarted()
@@ -126,6 +138,22 @@ export class Collab {
     this.setState({ kind: 'stopped', reason })
   }
 
+  /** Calls `listener` with every notice from the server. */
+  onNotice(listener: (notice: Notice) => void): void {
+    this.noticeListeners.add(listener)
+  }
+
+  /**
+   * Gives up this browser's copy: the connection is dropped and the offline copy erased, so
+   * that changes the server refused can never be sent again. The page then reloads the
+   * document from the server, under a new Yjs client id.
+   */
+  async discardLocalCopy(): Promise<void> {
+    this.provider.shouldConnect = false
+    this.provider.disconnect()
+    await this.local?.clearData().catch(() => undefined)
+  }
+
   destroy(): void {
     window.removeEventListener('offline', this.networkLost)
     window.removeEventListener('online', this.networkBack)
@@ -140,6 +168,21 @@ export class Collab {
     if (next.kind === this.state.kind) return
     this.state = next
     for (const listener of this.listeners) listener(next)
+  }
+
+  private listenForNotices(): void {
+    const handlers = this.provider.messageHandlers as unknown as MessageHandler[]
+    handlers[MESSAGE_NOTICE] = (_encoder, decoder) => {
+      let notice: unknown
+      try {
+        notice = JSON.parse(decoding.readVarString(decoder))
+      } catch (error) {
+        console.warn('could not read a notice from the server', error)
+        return
+      }
+      if (!isNotice(notice)) return
+      for (const listener of this.noticeListeners) listener(notice)
+    }
   }
 
   /**
@@ -170,6 +213,10 @@ export class Collab {
       stock(encoder, decoder, provider, fromServer, messageType)
     }
   }
+}
+
+function isNotice(value: unknown): value is Notice {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
 }
 
 function openLocalCopy(name: string, doc: Y.Doc): IndexeddbPersistence | null {

@@ -5,6 +5,7 @@ import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { Placeholder } from '@tiptap/extensions'
 import StarterKit from '@tiptap/starter-kit'
+import { yUndoPluginKey } from '@tiptap/y-tiptap'
 
 import { type DocumentInfo, type RoleName, api, documentUrls } from '../lib/api'
 import { h, readJsonScript, required } from '../lib/dom'
@@ -14,7 +15,7 @@ import { exportMenu } from './export'
 import { icon } from './icons'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
-import { StatusLine, showStopBanner } from './status'
+import { StatusLine, showNoticeBanner, showStopBanner } from './status'
 import { TitleEditor } from './title'
 import { Toolbar, editLink } from './toolbar'
 import { VersionsPanel } from './versions'
@@ -119,7 +120,7 @@ const shareButton = h(
 )
 required('doc-actions').append(historyButton, exportMenu(urls.content, () => title.value), shareButton)
 
-/** The role may change while the page is open (the owner shares or unshares): follow it. */
+/** Follows the role the server gives: the editor locks or unlocks itself at once. */
 function applyRole(role: RoleName): void {
   if (role === config.role) return
   config.role = role
@@ -138,7 +139,58 @@ function applyRole(role: RoleName): void {
   badge?.toggleAttribute('hidden', config.canEdit)
 }
 
-/** Picks up a new title or role from the server: on return to the tab, and now and then. */
+/** What to say after the reload that `discardRefusedChanges` makes (kept for this tab only). */
+const pendingNoticeKey = `docs:notice:${config.documentId}`
+
+/**
+ * The server refused changes of this browser's: they exist nowhere else and must never be
+ * sent again, so the local copy (and its offline copy) is dropped and the document reloaded
+ * from the server, with a word about why.
+ */
+async function discardRefusedChanges(message: string): Promise<void> {
+  editor.setEditable(false)
+  toolbar.setEnabled(false)
+  window.sessionStorage.setItem(pendingNoticeKey, message)
+  await collab.discardLocalCopy()
+  window.location.reload()
+}
+
+const pendingNotice = window.sessionStorage.getItem(pendingNoticeKey)
+if (pendingNotice) {
+  window.sessionStorage.removeItem(pendingNoticeKey)
+  showNoticeBanner(required('banner'), pendingNotice)
+}
+
+/** A change made by the server (a restore, a REST edit) replaced text that local undo steps
+ * refer to: undoing them would bring the replaced text back beside the new. */
+function endUndoHistory(): void {
+  const undo = yUndoPluginKey.getState(editor.state)?.undoManager
+  if (!undo || (undo.undoStack.length === 0 && undo.redoStack.length === 0)) return
+  undo.clear()
+  showNoticeBanner(required('banner'), 'The document was changed on the server (a version was restored or it was edited through the API), so Undo starts afresh from here.')
+}
+
+collab.onNotice((notice) => {
+  if (notice.type === 'role') {
+    const hadUnsaved = collab.saves.state !== 'saved'
+    applyRole(notice.role)
+    if (notice.role === 'viewer' && (notice.refused || hadUnsaved)) {
+      void discardRefusedChanges('You can now only view this document; your last changes were not saved.')
+    } else if (notice.role === 'viewer') {
+      showNoticeBanner(required('banner'), 'You can now only view this document.')
+    } else {
+      showNoticeBanner(required('banner'), 'You can now edit this document.')
+    }
+  } else if (notice.type === 'refused') {
+    void discardRefusedChanges('Some of your changes could not be saved, so the document was reloaded from the server.')
+  } else if (notice.type === 'title') {
+    title.setRemote(notice.title)
+  } else if (notice.type === 'history') {
+    endUndoHistory()
+  }
+})
+
+/** Picks up a new title or role on return to the tab: notices cannot reach a closed socket. */
 async function refreshDetails(): Promise<void> {
   if (collab.connection.kind === 'stopped' || document.hidden) return
   try {
@@ -150,7 +202,6 @@ async function refreshDetails(): Promise<void> {
   }
 }
 document.addEventListener('visibilitychange', () => void refreshDetails())
-window.setInterval(() => void refreshDetails(), 30_000)
 
 // Without an offline copy, leaving with unsaved changes would lose them.
 window.addEventListener('beforeunload', (event) => {

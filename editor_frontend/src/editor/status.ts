@@ -84,3 +84,15 @@ export function showStopBanner(banner: HTMLElement, reason: StopReason, links: {
   banner.className = `banner banner-${reason.action === 'reload' ? 'error' : 'warning'}`
   banner.hidden = false
 }
+
+/** A word from the server that needs no action (a role change, a reload); dismissible. */
+export function showNoticeBanner(banner: HTMLElement, message: string): void {
+  if (banner.dataset.code) return // a stop says more, and stays
+  banner.replaceChildren(
+    h('div', { class: 'banner-text' }, message),
+    h('button', { type: 'button', class: 'btn btn-small', onclick: () => { banner.hidden = true } }, 'Dismiss'),
+  )
+  banner.dataset.kind = 'notice'
+  banner.className = 'banner banner-warning'
+  banner.hidden = false
+}
