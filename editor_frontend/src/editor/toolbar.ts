@@ -35,27 +35,25 @@ type Group = Tool[]
 /** Asks for a link's address; an empty address removes the link. */
 export async function editLink(editor: Editor): Promise<void> {
   const previous = (editor.getAttributes('link').href as string | undefined) ?? ''
+  const { from, to } = editor.state.selection
   const answer = await promptDialog(previous ? 'Edit link' : 'Insert link', 'Address', previous || 'https://', 'Apply', 2048)
-  if (answer === null) {
-    editor.commands.focus()
-    return
-  }
+  // The dialog hands the focus back with the browser's caret at the start of the document: put
+  // the selection of before back, and into the DOM (view.focus writes it there).
+  editor.commands.setTextSelection({ from, to })
+  editor.view.focus()
+  if (answer === null) return
   const href = answer.trim()
   if (!href || href === 'https://') {
-    editor.chain().focus().extendMarkRange('link').unsetLink().run()
+    editor.chain().extendMarkRange('link').unsetLink().run()
     return
   }
   const normalized = /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('/') || href.startsWith('#') ? href : `https://${href}`
-  if (editor.state.selection.empty && !editor.isActive('link')) {
+  if (from === to && !previous) {
     // Nothing selected: insert the address itself as the link text.
-    editor
-      .chain()
-      .focus()
-      .insertContent({ type: 'text', text: normalized, marks: [{ type: 'link', attrs: { href: normalized } }] })
-      .run()
+    editor.commands.insertContent({ type: 'text', text: normalized, marks: [{ type: 'link', attrs: { href: normalized } }] })
     return
   }
-  editor.chain().focus().extendMarkRange('link').setLink({ href: normalized }).run()
+  editor.chain().extendMarkRange('link').setLink({ href: normalized }).run()
 }
 
 const GROUPS: Group[] = [

@@ -23,11 +23,15 @@ interface DialogOptions {
 }
 
 /**
- * A modal dialog: a title, a body, Cancel and `confirm`. Resolves with the value of the button
- * that closed it ('ok' for `confirm`; Escape and Cancel give something else) and leaves the page.
+ * A modal dialog: a title, a body, Cancel and `confirm` (a submit button). Resolves with the value
+ * of the button that closed it ('ok' for `confirm`; Escape and Cancel give something else) and
+ * leaves the page.
  */
 function openModal(title: string, body: Node | null, confirm: HTMLButtonElement, onOpen: () => void): Promise<string> {
   return new Promise((resolve) => {
+    // Cancel is no submit button: Enter in a field submits with the form's first submit button,
+    // which must be `confirm`.
+    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => dialog.close('cancel') }, 'Cancel')
     const dialog = h(
       'dialog',
       { class: 'modal' },
@@ -36,12 +40,7 @@ function openModal(title: string, body: Node | null, confirm: HTMLButtonElement,
         { method: 'dialog' },
         h('div', { class: 'modal-head' }, h('h2', {}, title)),
         h('div', { class: 'modal-body' }, body),
-        h(
-          'div',
-          { class: 'modal-foot' },
-          h('button', { type: 'submit', class: 'btn', value: 'cancel', formnovalidate: true }, 'Cancel'),
-          confirm,
-        ),
+        h('div', { class: 'modal-foot' }, cancel, confirm),
       ),
     )
     dialog.addEventListener('close', () => {
