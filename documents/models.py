@@ -21,6 +21,9 @@ class Document(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     snapshot = models.BinaryField(default=b"", editable=False)
+    # Changes the server refused (documents/realtime/refusals.py), kept so that they are refused
+    # again after the document is unloaded.
+    refused_changes = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated"]

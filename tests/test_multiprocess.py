@@ -192,6 +192,29 @@ async def test_presence_crosses_processes_and_is_removed(cluster):
     await b.close()
 
 
+async def test_role_changes_and_renames_reach_sockets_on_other_processes(cluster):
+    servers = cluster(2)
+    bob = f"bob{uuid.uuid4().hex[:8]}"
+    servers[0].create_user(bob)
+    alice, bob_token = servers[0].token("alice"), servers[0].token(bob)
+    document_id = servers[0].create_document(alice)
+    members = f"/api/documents/{document_id}/members/"
+    servers[0].request("POST", members, {"username": bob, "role": "editor"}, alice)
+    client = await SocketClient.connect(servers[1].ws_url, document_id, bob_token)
+    await client.handshake()
+    servers[0].request("PATCH", f"{members}{bob}/", {"role": "viewer"}, alice)
+    await client.wait_for(lambda: {"type": "role", "role": "viewer"} in client.notices, 1)
+    await client.append_paragraph("refused")
+    await client.wait_for(lambda: client.notices[-1].get("refused") is True, 1)
+    servers[0].request("PATCH", f"/api/documents/{document_id}/", {"title": "Renamed"}, alice)
+    await client.wait_for(lambda: {"type": "title", "title": "Renamed"} in client.notices, 1)
+    await client.close()
+    content = servers[0].request(
+        "GET", f"/api/documents/{document_id}/content?format=text", None, alice
+    )
+    assert content["content"] == ""
+
+
 async def test_text_type_converges_too(cluster):
     """The harness edits a Y.Text named `content`; make sure plain text crosses processes."""
     servers = cluster(2)

@@ -7,6 +7,7 @@ import pytest
 from pycrdt import create_sync_message
 
 from documents.models import Membership
+from documents.realtime.registry import registry
 from tests.test_live_api import api_for, call, paragraphs
 from tests.wsclients import connected
 
@@ -94,6 +95,7 @@ async def test_a_refused_client_that_reconnects_is_refused_again(shared):
         await first.append_paragraph("typed while a viewer")
         await first.wait_for(lambda: len(first.notices) == 2)
         offline_copy = first.doc.get_update()
+    await registry.unload_all()  # what was refused is remembered in the database
     await set_role(owner_token, document, guest, "editor")
     async with connected(document.id, guest_token, handshake=False) as second:
         second.doc.apply_update(offline_copy)

@@ -20,8 +20,8 @@ from documents.realtime.protocol import ProtocolError, read_var_uint
 
 # Bounds on what one document remembers; past them, refusals of new clients or ranges are not
 # recorded and the sending socket is closed instead (see RefusalOverflow).
-MAX_REFUSED_CLIENTS = 10_000
-MAX_REFUSED_RANGES = 100_000
+MAX_REFUSED_CLIENTS = 1_000
+MAX_REFUSED_RANGES = 10_000
 MAX_CLIENTS_PER_UPDATE = 256
 
 
@@ -130,8 +130,36 @@ class Refusals:
     def __bool__(self) -> bool:
         return bool(self.insertions_from or self.deletions)
 
-    def record(self, update: bytes, doc: Doc) -> None:
-        """Remember what `update` would have added to `doc` or removed from it.
+    def to_json(self) -> dict:
+        """A JSON form, for the database and for other processes."""
+        return {
+            "insertions": [[client, clock] for client, clock in self.insertions_from.items()],
+            "deletions": [
+                [client, start, end]
+                for client, spans in self.deletions.items()
+                for start, end in spans
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Refusals":
+        """The inverse of `to_json`; an empty form gives no refusals."""
+        refusals = cls()
+        refusals.merge(data)
+        return refusals
+
+    def merge(self, data: dict) -> None:
+        """Add the refusals of a `to_json` form (another process's)."""
+        for client, clock in data.get("insertions", []):
+            self.insertions_from[client] = min(clock, self.insertions_from.get(client, clock))
+        for client, start, end in data.get("deletions", []):
+            spans = self.deletions.setdefault(client, [])
+            if (start, end) not in spans:
+                spans.append((start, end))
+
+    def record(self, update: bytes, doc: Doc) -> bool:
+        """Remember what `update` would have added to `doc` or removed from it; returns
+        whether that was anything not remembered before.
 
         Raises RefusalOverflow, recording nothing, past the bounds; ProtocolError for an update
         pycrdt cannot read."""
@@ -162,6 +190,7 @@ class Refusals:
         self.insertions_from.update(inserted)
         for client, start, end in new_ranges:
             self.deletions.setdefault(client, []).append((start, end))
+        return bool(inserted or new_ranges)
 
     def blocks(self, update: bytes, doc: Doc) -> bool:
         """Whether `update` carries something refused earlier: an insertion at or past a

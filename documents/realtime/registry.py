@@ -13,8 +13,9 @@ from django.conf import settings
 
 from documents import metrics
 from documents.realtime.link import ProcessLink
+from documents.realtime.refusals import Refusals
 from documents.realtime.session import DocumentSession
-from documents.realtime.store import UpdateWriter, in_store_thread, load_doc
+from documents.realtime.store import UpdateWriter, in_store_thread, load_doc, load_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ async def load_session(document_id: UUID) -> DocumentSession:
     await link.start()
     try:
         doc, log_length = await in_store_thread(load_doc)(document_id)
+        refusals = Refusals.from_json(await in_store_thread(load_refusals)(document_id))
     except BaseException:
         await link.stop()
         raise
@@ -45,7 +47,12 @@ async def load_session(document_id: UUID) -> DocumentSession:
         log_length=log_length,
     )
     session = DocumentSession(
-        document_id, doc, writer, link, anti_entropy_interval=options["ANTI_ENTROPY_SECONDS"]
+        document_id,
+        doc,
+        writer,
+        link,
+        anti_entropy_interval=options["ANTI_ENTROPY_SECONDS"],
+        refusals=refusals,
     )
     writer.start()
     writer.compact_soon(COMPACT_AFTER_LOAD_SECONDS)

@@ -29,7 +29,7 @@ from documents.realtime.protocol import (
     notice_message,
 )
 from documents.realtime.refusals import RefusalOverflow, Refusals
-from documents.realtime.store import UpdateWriter
+from documents.realtime.store import UpdateWriter, in_store_thread, save_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ class DocumentSession:
         link: ProcessLink,
         *,
         anti_entropy_interval: float = 3.0,
+        refusals: Refusals | None = None,
     ) -> None:
         self.document_id = document_id
         self.doc = doc
@@ -111,7 +112,8 @@ class DocumentSession:
         self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
         self._unconfirmed_authors: set[Peer] = set()
         self._answered: set[Peer] = set()  # peers whose answer to our greeting has come
-        self.refusals = Refusals()
+        self.refusals = refusals or Refusals()
+        self._refusals_saved: asyncio.Task | None = None
         self._told_of_refusal: set[Peer] = set()
         self._last_confirmation = float("-inf")  # time.monotonic() of the last one
         self._last_change = float("-inf")  # ... and of the last update from a peer
@@ -144,6 +146,8 @@ class DocumentSession:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self.link.stop()
+        if self._refusals_saved is not None:
+            await asyncio.gather(self._refusals_saved, return_exceptions=True)
         await self.writer.stop()
         # Break the session <-> writer cycle (the link drops its handler when it stops), so that
         # refcounting frees the Doc now: the cyclic collector does not see its Rust memory and,
@@ -281,6 +285,8 @@ class DocumentSession:
             changed = await self.apply_remote(event["update"], store=not event.get("stored", False))
             if changed and event.get("server_change"):
                 await self._broadcast(HISTORY_NOTICE)
+        elif kind == "refusals":
+            self.refusals.merge(event["refusals"])
         elif kind == "document.renamed":
             await self._broadcast(notice_message({"type": "title", "title": event["title"]}))
         elif kind == "awareness":
@@ -393,7 +399,8 @@ class DocumentSession:
             extra={"document": str(self.document_id)},
         )
         try:
-            self.refusals.record(update, self.doc)
+            if self.refusals.record(update, self.doc):
+                await self._keep_refusals()
         except RefusalOverflow:
             await peer.close_with(TOO_MANY, "too many refused changes")
             return
@@ -405,6 +412,20 @@ class DocumentSession:
         else:
             notice = {"type": "refused"}
         await peer.send_frame(notice_message(notice))
+
+    async def _keep_refusals(self) -> None:
+        """Store the refusals (they must outlive this session) and tell the other processes."""
+        refusals = self.refusals.to_json()
+        previous = self._refusals_saved
+
+        async def save() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)  # in order
+            await in_store_thread(save_refusals)(self.document_id, refusals)
+
+        self._refusals_saved = asyncio.create_task(save(), name=f"refusals {self.document_id}")
+        if self.link.reaches_other_processes:
+            await self.link.broadcast({"type": "refusals", "refusals": refusals})
 
     async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
         entries = decode_awareness(payload)

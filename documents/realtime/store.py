@@ -94,6 +94,16 @@ def load_doc(document_id: UUID) -> tuple[Doc, int]:
     return build_doc(updates), len(updates) - 1
 
 
+def load_refusals(document_id: UUID) -> dict:
+    """The document's refused changes (see refusals.py), as stored."""
+    found = Document.objects.filter(pk=document_id).values_list("refused_changes", flat=True)
+    return found.first() or {}
+
+
+def save_refusals(document_id: UUID, refusals: dict) -> None:
+    Document.objects.filter(pk=document_id).update(refused_changes=refusals)
+
+
 def append_batches(batches: list[tuple[UUID, list[bytes]]]) -> set[UUID]:
     """Append each document's batch to its log as one row, all in one transaction. Returns the
     documents that no longer exist: their batches are dropped."""
