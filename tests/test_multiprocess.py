@@ -200,6 +200,8 @@ async def test_role_changes_and_renames_reach_sockets_on_other_processes(cluster
     document_id = servers[0].create_document(alice)
     members = f"/api/documents/{document_id}/members/"
     servers[0].request("POST", members, {"username": bob, "role": "editor"}, alice)
+    owner = await SocketClient.connect(servers[0].ws_url, document_id, alice)
+    await owner.handshake()
     client = await SocketClient.connect(servers[1].ws_url, document_id, bob_token)
     await client.handshake()
     servers[0].request("PATCH", f"{members}{bob}/", {"role": "viewer"}, alice)
@@ -209,6 +211,16 @@ async def test_role_changes_and_renames_reach_sockets_on_other_processes(cluster
     servers[0].request("PATCH", f"/api/documents/{document_id}/", {"title": "Renamed"}, alice)
     await client.wait_for(lambda: {"type": "title", "title": "Renamed"} in client.notices, 1)
     await client.close()
+    # Promoted, the same copy comes back through the other process: refused there too.
+    servers[0].request("PATCH", f"{members}{bob}/", {"role": "editor"}, alice)
+    again = await SocketClient.connect(servers[0].ws_url, document_id, bob_token)
+    again.doc.apply_update(client.doc.get_update())
+    await again.handshake()
+    await again.wait_for(lambda: again.notices == [{"type": "refused"}], 5)
+    await again.close()
+    await owner.roundtrip()
+    assert str(owner.fragment) == ""
+    await owner.close()
     content = servers[0].request(
         "GET", f"/api/documents/{document_id}/content?format=text", None, alice
     )
