@@ -13,6 +13,7 @@ import { Collab } from './collab'
 import type { EditorConfig } from './config'
 import { exportMenu } from './export'
 import { icon } from './icons'
+import { KeyboardShortcuts } from './keyboard'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
@@ -56,6 +57,7 @@ const editor = new Editor({
     }),
     Placeholder.configure({ placeholder: config.canEdit ? 'Start writing…' : 'This document is empty.' }),
     LinkShortcut,
+    KeyboardShortcuts,
   ],
   editorProps: {
     // Links do not open on a plain click while editing; Ctrl/Cmd-click opens them.
@@ -92,7 +94,7 @@ collab.onConnection((state) => {
 
 showPresence(required('presence'), collab.provider.awareness)
 const titleInput = required<HTMLInputElement>('doc-title')
-const title = new TitleEditor(titleInput, urls.detail, config.canEdit)
+const title = new TitleEditor(titleInput, urls.detail, config.canEdit, () => editor.view.focus())
 
 // Header actions: history, share, export.
 const sidePanel = required('side-panel')

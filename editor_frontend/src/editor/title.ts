@@ -5,14 +5,15 @@ import { toast } from '../lib/ui'
 
 const SUFFIX = ' · Docs'
 
-/** Enter or leaving the field saves, Escape goes back; read-only for viewers. */
+/** Leaving the field saves, Enter saves and goes on into the document, Escape goes back; read-only for viewers. */
 export class TitleEditor {
   private readonly input: HTMLInputElement
   private readonly detailUrl: string
   private saved: string
   private saving = false
 
-  constructor(input: HTMLInputElement, detailUrl: string, editable: boolean) {
+  /** `onEnter` takes the focus on to the document (leaving the field saves the title). */
+  constructor(input: HTMLInputElement, detailUrl: string, editable: boolean, onEnter: () => void) {
     this.input = input
     this.detailUrl = detailUrl
     this.saved = input.value
@@ -22,7 +23,7 @@ export class TitleEditor {
       if (input.readOnly) return
       if (event.key === 'Enter') {
         event.preventDefault()
-        input.blur()
+        onEnter()
       } else if (event.key === 'Escape') {
         input.value = this.saved
         input.blur()

@@ -1,0 +1,51 @@
+/** Keys beyond Tiptap's own: Tab stays in the document, and Google Docs' shortcuts. */
+
+import { type Editor, Extension } from '@tiptap/core'
+
+/**
+ * Tab nests a list item, elsewhere types a tab character. It never moves the focus out of the
+ * document: the keystrokes after it would be lost. Readers' Tab moves on as usual.
+ */
+function indent(editor: Editor): boolean {
+  if (!editor.isEditable) return false
+  if (editor.isActive('listItem')) {
+    editor.commands.sinkListItem('listItem') // the first item of a list cannot nest: nothing happens
+    return true
+  }
+  return editor.commands.command(({ tr }) => {
+    tr.insertText('\t')
+    return true
+  })
+}
+
+/** Shift-Tab lifts a list item out of its list, elsewhere does nothing (but keeps the focus). */
+function outdent(editor: Editor): boolean {
+  if (!editor.isEditable) return false
+  editor.commands.liftListItem('listItem')
+  return true
+}
+
+/** Google Docs' "clear formatting": every mark goes but links; headings, lists and quotes stay. */
+export function clearTextFormatting(editor: Editor): boolean {
+  const types = Object.values(editor.schema.marks).filter((type) => type.name !== 'link')
+  return editor.commands.command(({ tr }) => {
+    for (const { $from, $to } of tr.selection.ranges) {
+      for (const type of types) tr.removeMark($from.pos, $to.pos, type)
+    }
+    for (const type of types) tr.removeStoredMark(type)
+    return true
+  })
+}
+
+export const KeyboardShortcuts = Extension.create({
+  name: 'keyboardShortcuts',
+  addKeyboardShortcuts() {
+    return {
+      Tab: () => indent(this.editor),
+      'Shift-Tab': () => outdent(this.editor),
+      // Shift+5 is "%" as a key, but ProseMirror's keymap also looks the key code up ("5").
+      'Alt-Shift-5': () => this.editor.commands.toggleStrike(),
+      'Mod-\\': () => clearTextFormatting(this.editor),
+    }
+  },
+})
