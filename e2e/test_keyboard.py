@@ -1,10 +1,21 @@
-"""The editor from the keyboard: Tab stays in the document, the title hands over to it, and
-the Google Docs shortcuts."""
+"""The editor from the keyboard: Tab stays in the document, the title hands over to it, the
+toolbar is one tab stop with arrow keys, and the Google Docs shortcuts."""
 
+from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import expect
 
 from e2e.conftest import EditorPage, eventually
+
+# Where the focus is: the data-tool of a toolbar button, "editor", or the focused element's tag.
+FOCUS_JS = """() => {
+  const active = document.activeElement
+  if (active?.closest('.ProseMirror')) return 'editor'
+  return active?.dataset.tool ?? active?.tagName.toLowerCase() ?? null
+}"""
+
+
+def _focus(page: Page) -> str | None:
+    return page.evaluate(FOCUS_JS)
 
 
 def _open(server, browsers, users, content: str, fmt: str = "text") -> EditorPage:
@@ -97,6 +108,73 @@ def test_enter_in_the_title_saves_it_and_moves_into_the_document(server, browser
     eventually(
         lambda: _assert_equal(server.ok("GET", detail, user=a.user)["title"], "Renamed by keyboard")
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The toolbar
+
+
+def _into_the_toolbar(page: Page) -> str:
+    """Tabs from the title until a toolbar button has the focus; returns its data-tool."""
+    page.locator("#doc-title").focus()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        focused = _focus(page)
+        if page.evaluate("() => document.activeElement?.closest('#toolbar') !== null"):
+            return focused
+    raise AssertionError(f"ten Tabs from the title never reached the toolbar (at {focused})")
+
+
+def _enabled_tools(toolbar: Locator) -> list[str]:
+    return toolbar.locator("button:enabled").evaluate_all("(all) => all.map((b) => b.dataset.tool)")
+
+
+def test_the_toolbar_is_one_tab_stop(server, browsers, users):
+    a = _open(server, browsers, users, "Text")
+    toolbar = a.page.get_by_role("toolbar", name="Formatting")
+
+    first = _into_the_toolbar(a.page)
+    assert first == _enabled_tools(toolbar)[0]
+    expect(toolbar.locator('button[tabindex="0"]')).to_have_count(1)
+
+    a.page.keyboard.press("Tab")
+    assert _focus(a.page) == "editor"
+    # Shift-Tab outdents in the document: Alt+F10 goes back to the toolbar, Escape leaves it.
+    a.page.keyboard.press("Alt+F10")
+    assert _focus(a.page) == first
+    a.page.keyboard.press("Escape")
+    assert _focus(a.page) == "editor"
+    a.page.keyboard.press("Alt+F10")
+    a.page.keyboard.press("Shift+Tab")
+    assert a.page.evaluate("() => document.activeElement?.closest('#toolbar') === null")
+
+
+def test_arrow_keys_home_and_end_move_along_the_toolbar(server, browsers, users):
+    a = _open(server, browsers, users, "Text")
+    toolbar = a.page.get_by_role("toolbar", name="Formatting")
+    tools = _enabled_tools(toolbar)
+    first = _into_the_toolbar(a.page)
+
+    a.page.keyboard.press("ArrowRight")
+    assert _focus(a.page) == tools[1]
+    expect(toolbar.locator('button[tabindex="0"]')).to_have_attribute("data-tool", tools[1])
+    expect(toolbar.locator(f'[data-tool="{first}"]')).to_have_attribute("tabindex", "-1")
+    a.page.keyboard.press("ArrowLeft")
+    assert _focus(a.page) == first
+    a.page.keyboard.press("End")
+    assert _focus(a.page) == tools[-1]
+    a.page.keyboard.press("ArrowRight")  # wraps around
+    assert _focus(a.page) == first
+    a.page.keyboard.press("ArrowLeft")
+    assert _focus(a.page) == tools[-1]
+    a.page.keyboard.press("Home")
+    assert _focus(a.page) == first
+
+    # The toolbar remembers its button: leaving and coming back lands on it.
+    a.page.keyboard.press("ArrowRight")
+    a.page.keyboard.press("Tab")
+    a.page.keyboard.press("Alt+F10")
+    assert _focus(a.page) == tools[1]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,10 @@
-/** The formatting toolbar: one button per command, with its shortcut and active state. */
+/**
+ * The formatting toolbar: one button per command, with its shortcut and active state. It is one
+ * tab stop, its buttons reached with the arrow keys (the WAI-ARIA toolbar pattern).
+ */
+
+/** Tab stays in the document (it indents), so the toolbar has a key of its own, as in TinyMCE. */
+const TOOLBAR_KEY = 'Alt+F10'
 
 import type { Editor } from '@tiptap/core'
 
@@ -72,7 +78,7 @@ const GROUPS: Group[] = [
   [
     { name: 'bold', label: 'Bold', shortcut: 'Mod-b', icon: 'bold', run: (e) => e.chain().focus().toggleBold().run(), isActive: (e) => e.isActive('bold') },
     { name: 'italic', label: 'Italic', shortcut: 'Mod-i', icon: 'italic', run: (e) => e.chain().focus().toggleItalic().run(), isActive: (e) => e.isActive('italic') },
-    { name: 'strike', label: 'Strikethrough', shortcut: 'Mod-Shift-s', icon: 'strike', run: (e) => e.chain().focus().toggleStrike().run(), isActive: (e) => e.isActive('strike') },
+    { name: 'strike', label: 'Strikethrough', shortcut: 'Alt-Shift-5', icon: 'strike', run: (e) => e.chain().focus().toggleStrike().run(), isActive: (e) => e.isActive('strike') },
     { name: 'code', label: 'Inline code', shortcut: 'Mod-e', icon: 'code', run: (e) => e.chain().focus().toggleCode().run(), isActive: (e) => e.isActive('code') },
     { name: 'link', label: 'Link', shortcut: 'Mod-k', icon: 'link', run: (e) => editLink(e), isActive: (e) => e.isActive('link') },
   ],
@@ -85,11 +91,13 @@ const GROUPS: Group[] = [
   ],
 ]
 
-/** Builds the toolbar into `root` and keeps it in step with the editor. */
+/** Builds the toolbar into `root` (role="toolbar") and keeps it in step with the editor. */
 export class Toolbar {
   private readonly buttons: { tool: Tool; button: HTMLButtonElement }[] = []
   private enabled = true
   private readonly editor: Editor
+  /** The one button that Tab stops at (roving tabindex): the last one focused, if usable. */
+  private tabStop: HTMLButtonElement | null = null
 
   constructor(root: HTMLElement, editor: Editor) {
     this.editor = editor
@@ -117,6 +125,17 @@ export class Toolbar {
       }
       root.append(groupElement)
     }
+    root.addEventListener('keydown', (event) => this.moveFocus(event))
+    root.setAttribute('aria-keyshortcuts', TOOLBAR_KEY)
+    editor.view.dom.addEventListener('keydown', (event) => {
+      if (event.altKey && event.key === 'F10') {
+        event.preventDefault()
+        this.tabStop?.focus()
+      }
+    })
+    root.addEventListener('focusin', (event) => {
+      if (event.target instanceof HTMLButtonElement) this.setTabStop(event.target)
+    })
     const update = () => this.refresh()
     editor.on('transaction', update)
     editor.on('selectionUpdate', update)
@@ -146,5 +165,34 @@ export class Toolbar {
       }
       button.disabled = !usable
     }
+    if (!this.tabStop || this.tabStop.disabled) this.setTabStop(this.usableButtons()[0] ?? null)
+  }
+
+  private usableButtons(): HTMLButtonElement[] {
+    return this.buttons.map(({ button }) => button).filter((button) => !button.disabled)
+  }
+
+  private setTabStop(stop: HTMLButtonElement | null): void {
+    this.tabStop = stop
+    for (const { button } of this.buttons) button.tabIndex = button === stop ? 0 : -1
+  }
+
+  /**
+   * Left and Right go to the previous and next usable button (round the ends), Home and End to
+   * the first and last; Escape goes back to the document.
+   */
+  private moveFocus(event: KeyboardEvent): void {
+    const usable = this.usableButtons()
+    const at = usable.indexOf(event.target as HTMLButtonElement)
+    if (at < 0 || event.altKey || event.ctrlKey || event.metaKey) return
+    if (event.key === 'Escape') {
+      this.editor.view.focus()
+      return
+    }
+    const targets: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: usable.length - 1 }
+    const target = targets[event.key]
+    if (target === undefined) return
+    event.preventDefault()
+    usable[(target + usable.length) % usable.length].focus()
   }
 }
