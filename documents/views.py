@@ -22,14 +22,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from documents.access import find_document
+from documents.people import display_name
 
 WEBSOCKET_PATH = "/ws/documents"
 API_DOCUMENTS_PATH = "/api/documents/"
-
-
-def display_name(user: AbstractBaseUser) -> str:
-    """What other people see: the full name, else the username."""
-    return user.get_full_name() or user.get_username()
 
 
 def user_color(user_id: object) -> str:

@@ -1,11 +1,12 @@
 """REST representations of documents, members, versions and content."""
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from rest_framework import serializers
 
 from documents import content
 from documents.access import Role, role_for
 from documents.models import Document, Membership, Version
+from documents.people import PersonNotFound, display_name, find_person
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -29,30 +30,66 @@ class DocumentSerializer(serializers.ModelSerializer):
         return f"/ws/documents/{document.id}"
 
 
-class MemberSerializer(serializers.ModelSerializer):
-    """Someone a document is shared with, and their role."""
+class PersonField(serializers.CharField):
+    """An account, named by its username or e-mail address (see `documents.people.find_person`)."""
 
-    username = serializers.SlugRelatedField(
-        source="user", slug_field="username", queryset=get_user_model().objects.all()
+    def to_internal_value(self, data: object) -> AbstractBaseUser:
+        try:
+            return find_person(super().to_internal_value(data))
+        except PersonNotFound as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """Someone a document is shared with, and their role.
+
+    To share, send `user`: a username, or an e-mail address in any case; `username`, the older
+    name of the field, is accepted instead. `email` is shown only to those who may manage the
+    document.
+    """
+
+    user = PersonField(
+        write_only=True, help_text="Username or e-mail address of the person to share with."
     )
+    username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
     role = serializers.ChoiceField(choices=[role.value for role in Role])
 
     class Meta:
         model = Membership
-        fields = ["username", "name", "role", "created"]
+        fields = ["user", "username", "name", "email", "role", "created"]
         read_only_fields = ["created"]
 
-    def get_name(self, membership: Membership) -> str:
-        return membership.user.get_full_name() or membership.user.username
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, dict) and "user" not in data and "username" in data:
+            data = data.copy()  # a QueryDict copies into a mutable one
+            data["user"] = data["username"]
+        return super().to_internal_value(data)
 
-    def validate_username(self, user):
+    def get_name(self, membership: Membership) -> str:
+        """The full name, else the username."""
+        return display_name(membership.user)
+
+    def get_email(self, membership: Membership) -> str | None:
+        """The e-mail address, for those who may manage the document; else null (and for
+        people with no address)."""
+        role = self.context.get("role")  # the reader's, given by the view
+        if role is None or not role.can_manage:
+            return None
+        user = membership.user
+        return getattr(user, user.get_email_field_name()) or None
+
+    def validate_user(self, user: AbstractBaseUser) -> AbstractBaseUser:
         document = self.context["document"]
         if user.pk == document.owner_id:
-            raise serializers.ValidationError("The owner already holds every right.")
+            # Only owners share, so this is the person sharing.
+            raise serializers.ValidationError(
+                "You own this document: you already hold every right."
+            )
         if Membership.objects.filter(document=document, user=user).exists():
             raise serializers.ValidationError(
-                "This user is already a member; change their role with PATCH."
+                f"{display_name(user)} already has access; change their role instead."
             )
         return user
 

@@ -145,7 +145,8 @@ class ContentView(DocumentScopedView):
 
 
 class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
-    """Who the document is shared with. Every member may look; only owners may share."""
+    """Who the document is shared with. Every member may look; only owners may share, and see
+    members' e-mail addresses."""
 
     serializer_class = MemberSerializer
     pagination_class = None
@@ -154,10 +155,23 @@ class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
         return Membership.objects.filter(document=self.document).select_related("user")
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "document": getattr(self, "document", None)}
+        # Schema generation builds the serializer without a document.
+        return {
+            **super().get_serializer_context(),
+            "document": getattr(self, "document", None),
+            "role": getattr(self, "role", None),
+        }
+
+    @extend_schema(
+        description="Share the document with someone named by `user`: a username, or an "
+        "e-mail address in any case (`username` is accepted instead of `user`). Owners only."
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        # Before validation: its messages tell whether an account exists, for owners only.
+        self.require(self.role.can_manage)
+        return super().post(request, *args, **kwargs)
 
     def perform_create(self, serializer: MemberSerializer) -> None:
-        self.require(self.role.can_manage)
         serializer.save(document=self.document)
         _notify_after_commit(self.document.id, {"type": "access.changed"})
 
@@ -181,7 +195,7 @@ class MemberDetailView(DocumentScopedView):
         membership.role = serializer.validated_data["role"]
         membership.save(update_fields=["role"])
         _notify_after_commit(self.document.id, {"type": "access.changed"})
-        return Response(MemberSerializer(membership).data)
+        return Response(MemberSerializer(membership, context={"role": self.role}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, document_id: UUID, username: str) -> Response:
