@@ -240,7 +240,7 @@ class DocumentList {
       { 'data-id': doc.id },
       h('td', { class: 'cell-title' }, link),
       h('td', { class: 'cell-owner' }, mine ? 'me' : doc.owner),
-      h('td', {}, h('span', { class: `badge badge-${doc.role}` }, ROLE_LABELS[doc.role] ?? doc.role)),
+      h('td', { class: 'cell-access' }, h('span', { class: `badge badge-${doc.role}` }, ROLE_LABELS[doc.role] ?? doc.role)),
       h('td', { class: 'cell-date', title: fullDate(doc.updated) }, formatDate(doc.updated)),
       h('td', { class: 'cell-actions' }, actions),
     )
