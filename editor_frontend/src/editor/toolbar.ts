@@ -3,9 +3,6 @@
  * tab stop, its buttons reached with the arrow keys (the WAI-ARIA toolbar pattern).
  */
 
-/** Tab stays in the document (it indents), so the toolbar has a key of its own, as in TinyMCE. */
-const TOOLBAR_KEY = 'Alt+F10'
-
 import type { Editor } from '@tiptap/core'
 
 import { h } from '../lib/dom'
@@ -13,6 +10,10 @@ import { promptDialog } from '../lib/ui'
 import { type IconName, icon } from './icons'
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
+
+/** Tab stays in the document (it indents), so the toolbar has a key of its own, as in TinyMCE. */
+const TOOLBAR_KEY = 'Alt+F10'
+const isToolbarKey = (event: KeyboardEvent): boolean => event.altKey && event.key === 'F10'
 
 /** "Mod-Shift-8" → "Ctrl+Shift+8" (or "⌘⇧8" on a Mac). */
 export function shortcutLabel(keys: string): string {
@@ -125,17 +126,7 @@ export class Toolbar {
       }
       root.append(groupElement)
     }
-    root.addEventListener('keydown', (event) => this.moveFocus(event))
-    root.setAttribute('aria-keyshortcuts', TOOLBAR_KEY)
-    editor.view.dom.addEventListener('keydown', (event) => {
-      if (event.altKey && event.key === 'F10') {
-        event.preventDefault()
-        this.tabStop?.focus()
-      }
-    })
-    root.addEventListener('focusin', (event) => {
-      if (event.target instanceof HTMLButtonElement) this.setTabStop(event.target)
-    })
+    this.listenToKeys(root)
     const update = () => this.refresh()
     editor.on('transaction', update)
     editor.on('selectionUpdate', update)
@@ -166,6 +157,20 @@ export class Toolbar {
       button.disabled = !usable
     }
     if (!this.tabStop || this.tabStop.disabled) this.setTabStop(this.usableButtons()[0] ?? null)
+  }
+
+  /** The keyboard: into the toolbar from the document, and along it (see moveFocus). */
+  private listenToKeys(root: HTMLElement): void {
+    root.setAttribute('aria-keyshortcuts', TOOLBAR_KEY)
+    this.editor.view.dom.addEventListener('keydown', (event) => {
+      if (!isToolbarKey(event)) return
+      event.preventDefault()
+      this.tabStop?.focus()
+    })
+    root.addEventListener('keydown', (event) => this.moveFocus(event))
+    root.addEventListener('focusin', (event) => {
+      if (event.target instanceof HTMLButtonElement) this.setTabStop(event.target)
+    })
   }
 
   private usableButtons(): HTMLButtonElement[] {
