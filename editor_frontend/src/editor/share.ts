@@ -1,6 +1,6 @@
 /** The Share dialog: who has access, with which role; owners add, change and remove people. */
 
-import { ApiError, type Member, type Page, type RoleName, api, documentUrls } from '../lib/api'
+import { ApiError, type Member, type NewMember, type Page, type RoleName, api, documentUrls, errorMessage } from '../lib/api'
 import { h } from '../lib/dom'
 import { avatar, toast } from '../lib/ui'
 import type { EditorConfig } from './config'
@@ -13,6 +13,35 @@ const ROLE_LABELS: Record<RoleName, string> = { owner: 'Owner', editor: 'Can edi
 /** Presence colours come from user ids, which this list does not have: one calm tone for all
  * but the current user, so that no colour here contradicts a caret. */
 const MEMBER_COLOR = '#64748b'
+
+/** What went wrong, in the server's words. The message about the person typed ("No user named
+ * 'bobb'") is shown as it is, without the field name that errorMessage puts before field errors:
+ * the dialog has one field for a person. */
+function shareError(error: unknown): string {
+  if (!(error instanceof ApiError)) return String(error)
+  const body = error.body
+  const about = body && typeof body === 'object' && 'user' in body ? body.user : undefined
+  return errorMessage(about, error.message)
+}
+
+/** The document's address to hand to people: this page's, without test switches or a fragment. */
+function documentLink(): string {
+  return `${location.origin}${location.pathname}`
+}
+
+/** Copies an input's text: through the Clipboard API where the page may use it (secure
+ * contexts, with permission), else by selecting it for the browser's copy command, which leaves
+ * it selected when that fails too. True when copied. */
+async function copyFrom(input: HTMLInputElement): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(input.value)
+    return true
+  } catch {
+    input.focus()
+    input.select()
+    return document.execCommand('copy')
+  }
+}
 
 function roleSelect(current: RoleName, label: string): HTMLSelectElement {
   const select = h('select', { 'aria-label': label, class: 'role-select' })
@@ -35,18 +64,18 @@ export class ShareDialog {
 
   async open(): Promise<void> {
     const manage = this.config.canManage
-    const username = h('input', { type: 'text', name: 'username', placeholder: 'Username', autocomplete: 'off', 'aria-label': 'Username to share with', required: true })
+    const person = h('input', { type: 'text', name: 'user', placeholder: 'Username or e-mail', autocomplete: 'off', 'aria-label': 'Username or e-mail address to share with', required: true })
     const role = roleSelect('editor', 'Role for the new person')
     const addForm = h(
       'form',
       { class: 'share-add' },
-      username,
+      person,
       role,
       h('button', { type: 'submit', class: 'btn btn-primary' }, 'Share'),
     )
     addForm.addEventListener('submit', (event) => {
       event.preventDefault()
-      void this.add(username, role)
+      void this.add(person, role)
     })
     const dialog = h(
       'dialog',
@@ -64,14 +93,32 @@ export class ShareDialog {
         this.error,
         h('h3', { class: 'share-subtitle' }, 'People with access'),
         this.list,
+        h('h3', { class: 'share-subtitle' }, 'Link'),
+        this.linkRow(),
       ),
       h('div', { class: 'modal-foot' }, h('button', { type: 'button', class: 'btn', onclick: () => dialog.close() }, 'Done')),
     )
     dialog.addEventListener('close', () => dialog.remove())
     document.body.append(dialog)
     dialog.showModal()
-    if (manage) username.focus()
+    if (manage) person.focus()
     await this.refresh()
+  }
+
+  /** The document's link, read-only, and a button that copies it. */
+  private linkRow(): HTMLElement {
+    const link = h('input', { type: 'text', readonly: true, value: documentLink(), 'aria-label': 'Link to this document' })
+    const status = h('span', { class: 'share-link-status muted', role: 'status' })
+    const copy = async (): Promise<void> => {
+      status.textContent = (await copyFrom(link)) ? 'Link copied' : 'Link selected: press Ctrl+C to copy it'
+    }
+    return h(
+      'div',
+      { class: 'share-link' },
+      link,
+      h('button', { type: 'button', class: 'btn', 'data-action': 'copy-link', onclick: () => void copy() }, icon('link'), 'Copy link'),
+      status,
+    )
   }
 
   private currentTitle(): string {
@@ -97,7 +144,8 @@ export class ShareDialog {
   }
 
   private row(member: Member): HTMLElement {
-    const name = member.name || member.username
+    const name = member.name
+    const details = [name !== member.username ? member.username : null, member.email].filter(Boolean).join(' · ')
     const isMe = member.username === this.config.user.username
     const who = h(
       'div',
@@ -107,7 +155,7 @@ export class ShareDialog {
         'div',
         {},
         h('div', { class: 'member-name' }, name, isMe ? h('span', { class: 'muted' }, ' (you)') : null),
-        name !== member.username ? h('div', { class: 'member-username muted' }, member.username) : null,
+        details ? h('div', { class: 'member-username muted' }, details) : null,
       ),
     )
     let control: HTMLElement
@@ -123,26 +171,28 @@ export class ShareDialog {
   }
 
   private async add(input: HTMLInputElement, role: HTMLSelectElement): Promise<void> {
-    const username = input.value.trim()
-    if (!username) {
+    const user = input.value.trim()
+    if (!user) {
       input.focus()
       return
     }
     this.error.textContent = ''
     try {
-      await api('POST', this.urls.members, { username, role: role.value })
+      const request: NewMember = { user, role: role.value as RoleName }
+      const member = await api<Member>('POST', this.urls.members, request)
       input.value = ''
-      toast(`Shared with ${username}`)
+      toast(`Shared with ${member.name}`)
       await this.refresh()
     } catch (error) {
-      this.error.textContent = error instanceof ApiError ? error.message : String(error)
+      this.error.textContent = shareError(error)
+      input.focus()
     }
   }
 
   private async changeRole(member: Member, select: HTMLSelectElement): Promise<void> {
     try {
       await api('PATCH', this.urls.member(member.username), { role: select.value })
-      toast(`${member.name || member.username} ${select.value === 'viewer' ? 'can now view' : 'can now edit'}`)
+      toast(`${member.name} ${select.value === 'viewer' ? 'can now view' : 'can now edit'}`)
     } catch (error) {
       select.value = member.role
       this.error.textContent = error instanceof ApiError ? error.message : String(error)
@@ -152,7 +202,7 @@ export class ShareDialog {
   private async remove(member: Member): Promise<void> {
     try {
       await api('DELETE', this.urls.member(member.username))
-      toast(`${member.name || member.username} no longer has access`)
+      toast(`${member.name} no longer has access`)
       await this.refresh()
     } catch (error) {
       this.error.textContent = error instanceof ApiError ? error.message : String(error)

@@ -127,9 +127,19 @@ export interface VersionContent extends VersionInfo {
   content: unknown
 }
 
+/** Someone a document is shared with (`GET …/members/`). */
 export interface Member {
   username: string
-  name?: string
+  /** The display name: the full name, else the username. */
+  name: string
+  /** Shown to owners only; null for others, and for people with no address. */
+  email?: string | null
+  role: RoleName
+}
+
+/** `POST …/members/`: `user` is a username or an e-mail address (any case). */
+export interface NewMember {
+  user: string
   role: RoleName
 }
 
