@@ -30,21 +30,25 @@ def test_viewer_follows_but_cannot_edit_and_is_removed(server, browsers, users):
     v.editor.click()
     v.page.keyboard.type("HACK")
     # A client that goes around the editor and changes the shared document itself: the server
-    # must refuse the update (it reaches neither the owner nor the stored document).
+    # must refuse the update (it reaches neither the owner nor the stored document), and the
+    # page drops its forged copy and reloads what the server holds.
     v.page.evaluate(
         """() => {
           const paragraph = window.docsEditor.collab.fragment.get(0)
           paragraph.get(0).insert(0, 'FORGED ')
         }"""
     )
-    assert v.text().startswith("FORGED Owner's text.")  # only in the viewer's own copy
+    expect(v.banner).to_contain_text("your last changes were not saved")
+    v.page.wait_for_function("() => window.docsEditor !== undefined")
+    v.wait_online()
+    v.wait_text("Owner's text. Live edit.")
     a.type(" Second edit.")
     v.wait_contains("Second edit.")
     a.wait_saved()
     a.wait_text("Owner's text. Live edit. Second edit.")
     stored = server.content(document, owner)
     assert stored == "Owner's text. Live edit. Second edit."
-    assert "HACK" not in v.text()
+    assert "HACK" not in v.text() and "FORGED" not in v.text()
 
     # The owner removes the viewer in the Share dialog: the viewer's page closes the document.
     a.page.locator('[data-action="share"]').click()
