@@ -2,16 +2,17 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from documents.api import views
 
-router = DefaultRouter(trailing_slash=True)
+router = SimpleRouter(trailing_slash=True)
 router.register("documents", views.DocumentViewSet, basename="document")
 
 document = "documents/<uuid:document_id>/"
 
 urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -36,5 +37,5 @@ urlpatterns = [
         name="document-version-restore",
     ),
     path("", include(router.urls)),
-    re_path(r"^.*$", views.ApiNotFoundView.as_view()),
+    re_path(r"^.*$", views.api_not_found),
 ]

@@ -3,15 +3,17 @@
 from uuid import UUID
 
 from django.db import transaction
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from pycrdt import XmlFragment
 from rest_framework import filters, generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
@@ -261,14 +263,34 @@ class VersionRestoreView(DocumentScopedView, generics.GenericAPIView):
         return Response({"format": "json", "content": restored})
 
 
-class ApiNotFoundView(APIView):
-    """Unknown API paths answer in JSON, like every other API error."""
+class ApiRootView(APIView):
+    """The entry point of the API: where each of its parts is. Open to everyone, like a
+    home page; what the links lead to asks for a sign-in."""
 
-    permission_classes = []
-    authentication_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(exclude=True)
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        raise NotFound("No such API endpoint.")
+    def get(self, request: Request) -> Response:
+        return Response(
+            {
+                name: reverse(route, request=request)
+                for name, route in (
+                    ("documents", "document-list"),
+                    ("auth_token", "auth-token"),
+                    ("schema", "schema"),
+                    ("docs", "api-docs"),
+                )
+            }
+        )
 
-    post = put = patch = delete = get
+    def get_view_name(self) -> str:
+        return "API root"
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Unknown API paths answer in JSON, like every other API error.
+
+    A plain Django view, not an APIView: the browsable API's breadcrumbs list every APIView
+    that a prefix of the path resolves to, and this one matches every prefix.
+    """
+    return JsonResponse({"detail": "No such API endpoint."}, status=404)
