@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from documents.access import find_document
+from documents.error_pages import mark_product_page
 from documents.people import display_name
 
 WEBSOCKET_PATH = "/ws/documents"
@@ -139,7 +140,7 @@ def editor(request: HttpRequest, document_id: UUID) -> HttpResponse:
     """The editor shell; 404 for documents the user may not see, exactly as for unknown ones."""
     found = find_document(request.user, document_id)
     if found is None:
-        return render(request, "documents/not_found.html", status=404)
+        return mark_product_page(render(request, "documents/not_found.html", status=404))
     document, role = found
     config = {
         "documentId": str(document.pk),

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it sees the error pages of everything inside it.
+    "documents.error_pages.ProductErrorPages",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "project_name.urls"
+CSRF_FAILURE_VIEW = "documents.error_pages.csrf_failure"
 ASGI_APPLICATION = "project_name.asgi.application"
 
 TEMPLATES = [

@@ -13,3 +13,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("", include("documents.urls_pages")),
 ]
+
+handler400 = "documents.error_pages.bad_request"
+handler403 = "documents.error_pages.permission_denied"
+handler404 = "documents.error_pages.page_not_found"
+handler500 = "documents.error_pages.server_error"
