@@ -1,17 +1,20 @@
 # The README's commands. `make run` serves the editor on the embedded defaults (SQLite, in-memory
-# channel layer); `make test` runs every test.
+# channel layer) in production mode, `make dev` in debug mode; `make test` runs every test.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint bench
+.PHONY: setup run dev test lint bench
 BENCH_ARGS ?=
 
 setup:
 	@bash scripts/setup.sh
 
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/ (REST API at http://$(HOST):$(PORT)/api/, WebSocket at ws://$(HOST):$(PORT)/ws/documents/<id>)"
-	.venv/bin/daphne -b $(HOST) -p $(PORT) project_name.asgi:application
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+# The same in debug mode: Django's debug settings, static files served as they are.
+dev: setup
+	@HOST=$(HOST) PORT=$(PORT) DJANGO_DEBUG=1 bash scripts/run.sh
 
 # Two runs: sync Playwright and pytest-asyncio clash in one process.
 test: setup

@@ -13,7 +13,9 @@ export default defineConfig({
     outDir,
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Source maps publish the editor's source with it: only when asked for
+    // (EDITOR_SOURCEMAP=1 npm run build), never in the bundle `make run` and the image serve.
+    sourcemap: process.env.EDITOR_SOURCEMAP === '1',
     // The editor is one page that loads everything; a single chunk loads fastest.
     chunkSizeWarningLimit: 1024,
     rolldownOptions: {

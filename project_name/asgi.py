@@ -10,7 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project_name.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 import project_name.urls  # noqa: E402, F401  (see below)
 from documents.realtime.auth import websocket_auth_stack  # noqa: E402
@@ -23,9 +22,8 @@ allow_large_messages()
 
 application = ProtocolTypeRouter(
     {
-        # daphne serves no static files itself; Django's handler serves STATIC_URL from the
-        # apps' static folders (the built editor included), in production mode too.
-        "http": ASGIStaticFilesHandler(django_asgi_app),
+        # Static files too: daphne serves none itself, WhiteNoise's middleware does.
+        "http": django_asgi_app,
         "websocket": websocket_auth_stack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     # Outermost: it sees the error pages of everything inside it.
     "documents.error_pages.ProductErrorPages",
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything else looks at the request (sessions, CSRF, the database).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +137,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves what `collectstatic` gathered (scripts/setup.sh runs it): content-hashed
+# names cached for ever, with gzip copies. Debug mode serves the apps' folders as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {

@@ -53,4 +53,9 @@ if [ ! -f documents/static/editor/editor.js ] || [ -n "$(find editor_frontend/sr
   (cd editor_frontend && npm run build --silent >/dev/null)
 fi
 
+# What production mode serves (hashed, compressed copies in staticfiles/, ignored by git).
+if [ ! -f staticfiles/staticfiles.json ] || [ -n "$(find documents/static -newer staticfiles/staticfiles.json -print -quit)" ]; then
+  DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic .venv/bin/python manage.py collectstatic --noinput --clear >/dev/null
+fi
+
 .venv/bin/python manage.py migrate --noinput >/dev/null
