@@ -54,8 +54,9 @@ if [ ! -f documents/static/editor/editor.js ] || [ -n "$(find editor_frontend/sr
 fi
 
 # What production mode serves (hashed, compressed copies in staticfiles/, ignored by git).
-if [ ! -f staticfiles/staticfiles.json ] || [ -n "$(find documents/static -newer staticfiles/staticfiles.json -print -quit)" ]; then
-  DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic .venv/bin/python manage.py collectstatic --noinput --clear >/dev/null
+# Collected again when the apps' files, the installed packages or the storage changed.
+if [ ! -f staticfiles/staticfiles.json ] || [ -n "$(find documents/static .venv/.installed project_name/static_storage.py -newer staticfiles/staticfiles.json -print -quit)" ]; then
+  DJANGO_DEBUG=0 DJANGO_STATIC_COLLECTED=1 DJANGO_SECRET_KEY=collectstatic .venv/bin/python manage.py collectstatic --noinput --clear >/dev/null
 fi
 
 .venv/bin/python manage.py migrate --noinput >/dev/null

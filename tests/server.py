@@ -50,6 +50,8 @@ class DaphneServer:
             "DJANGO_SECURE": "0",
             "DJANGO_SECRET_KEY": "test-only-secret-key-for-real-server-tests-0123456789",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # The apps' static files as they are: no stale collectstatic copy of the editor.
+            "DJANGO_STATIC_COLLECTED": "0",
             **env,
         }
         self.process: subprocess.Popen | None = None
