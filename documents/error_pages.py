@@ -3,15 +3,18 @@
 Django's handlers (`handler404` and the rest, and the CSRF failure view) render them in
 production. In debug mode Django answers unmatched URLs and uncaught exceptions with its
 technical pages, which list the site's URLs and settings; `ProductErrorPages` puts the
-product's page in their place there too. The API keeps its JSON errors and browsable pages.
+product's page in their place there too. Under /api/ the errors that DRF does not handle (an
+uncaught exception, a body over Django's size limit) are JSON like the rest of the API, and
+the browsable API keeps its own pages.
 """
 
 from collections.abc import Callable
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import sync_and_async_middleware
+from rest_framework.response import Response
 
 ERRORS: dict[int, tuple[str, str]] = {
     400: ("This request could not be understood", "Check the address, or go back and try again."),
@@ -26,13 +29,14 @@ ERRORS: dict[int, tuple[str, str]] = {
     ),
 }
 
-# Paths whose errors are not pages: the API answers JSON (or its browsable pages).
-NOT_PAGES = ("/api/", "/ws/", "/static/", "/metrics", "/healthz")
+API_PREFIX = "/api/"
 
 
 def error_page(request: HttpRequest, status: int) -> HttpResponse:
-    """The product's page for an HTTP error status (one of ERRORS)."""
+    """The product's page for an HTTP error status (one of ERRORS); JSON under /api/."""
     heading, message = ERRORS[status]
+    if request.path.startswith(API_PREFIX):
+        return mark_product_page(JsonResponse({"detail": f"{heading}."}, status=status))
     response = render(
         request,
         "documents/error.html",
@@ -68,23 +72,25 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(request, 403)
 
 
-def _replaces(request: HttpRequest, response: HttpResponse) -> bool:
+def _replaces(response: HttpResponse) -> bool:
     return (
         response.status_code in ERRORS
         and not getattr(response, "product_page", False)
-        and response.get("Content-Type", "").startswith("text/html")
-        and not request.path.startswith(NOT_PAGES)
+        # Django's technical pages are HTML, or plain text for clients that prefer it.
+        and response.get("Content-Type", "").startswith(("text/html", "text/plain"))
+        # The browsable API's own HTML error pages.
+        and not isinstance(response, Response)
     )
 
 
 @sync_and_async_middleware
 def ProductErrorPages(get_response: Callable) -> Callable:  # noqa: N802 (a middleware class name)
-    """Put the product's page in place of any other HTML error page (Django's debug pages)."""
+    """Put the product's page in place of any other error page (Django's debug pages)."""
     if iscoroutinefunction(get_response):
 
         async def middleware(request: HttpRequest) -> HttpResponse:
             response = await get_response(request)
-            if _replaces(request, response):
+            if _replaces(response):
                 return await sync_to_async(error_page)(request, response.status_code)
             return response
 
@@ -92,7 +98,7 @@ def ProductErrorPages(get_response: Callable) -> Callable:  # noqa: N802 (a midd
 
         def middleware(request: HttpRequest) -> HttpResponse:
             response = get_response(request)
-            if _replaces(request, response):
+            if _replaces(response):
                 return error_page(request, response.status_code)
             return response
 
