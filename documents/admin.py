@@ -49,6 +49,10 @@ class DocumentAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "created", "updated", "open_link", "log_size", "text"]
     inlines = [MembershipInline, VersionInline]
 
+    def get_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
+        # A document being added has no content, log or editor page yet.
+        return self.fields if obj is not None else ["title", "owner"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
         return (
             super()

@@ -47,3 +47,18 @@ def test_a_documents_page_shows_members_versions_text_log_and_a_link(
 
 def test_the_update_log_is_not_a_list_of_byte_sizes(operator):
     assert operator.get("/admin/documents/documentupdate/").status_code == 404
+
+
+def test_an_operator_adds_a_document_for_someone(operator, user):
+    assert operator.get("/admin/documents/document/add/").status_code == 200
+    response = operator.post(
+        "/admin/documents/document/add/",
+        {
+            "title": "From the admin",
+            "owner": user.pk,
+            **{f"{inline}-{count}_FORMS": "0" for inline in ("memberships", "versions")
+               for count in ("TOTAL", "INITIAL")},
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert user.documents.get().title == "From the admin"
