@@ -7,7 +7,8 @@ COPY editor_frontend/ editor_frontend/
 RUN mkdir -p documents/static && cd editor_frontend && npm run build
 
 FROM python:3.12-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# The image is production mode unless told otherwise: it then needs DJANGO_SECRET_KEY.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0
 WORKDIR /app
 COPY pyproject.toml manage.py ./
 COPY project_name/ project_name/
@@ -15,7 +16,7 @@ COPY documents/ documents/
 RUN pip install --no-cache-dir .
 COPY --from=frontend /build/documents/static/editor/ documents/static/editor/
 # Hashed, compressed copies that WhiteNoise serves with far-future cache headers.
-RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic python manage.py collectstatic --noinput
+RUN DJANGO_SECRET_KEY=collectstatic python manage.py collectstatic --noinput
 RUN useradd --system --home /app app
 USER app
 EXPOSE 8000

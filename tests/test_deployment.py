@@ -36,6 +36,13 @@ def test_dockerfile_builds_the_editor_and_serves_the_asgi_app():
     assert "project_name.asgi:application" in dockerfile
 
 
+def test_the_image_is_production_mode_with_collected_static_files():
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    final_stage = lines[max(i for i, line in enumerate(lines) if line.startswith("FROM ")) :]
+    assert any(line.startswith("ENV ") and "DJANGO_DEBUG=0" in line for line in final_stage)
+    assert any("manage.py collectstatic --noinput" in line for line in final_stage)
+
+
 def test_production_settings_pass_the_deploy_check():
     """`DJANGO_DEBUG=0 manage.py check --deploy --fail-level WARNING` passes with only the
     secret key and the allowed hosts set (HTTPS-only settings on by default)."""
