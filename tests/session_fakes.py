@@ -7,12 +7,15 @@ from documents.access import Role
 class RecordingPeer:
     """A peer that keeps every frame sent to it."""
 
-    read_only = False
     role = Role.EDITOR
     user = None
 
     def __init__(self) -> None:
         self.sent: list[bytes] = []
+
+    @property
+    def read_only(self) -> bool:
+        return not self.role.can_edit
 
     async def send_frame(self, frame: bytes) -> None:
         self.sent.append(frame)

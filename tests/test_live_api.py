@@ -136,7 +136,10 @@ async def test_demoting_a_member_makes_their_socket_read_only(
             f"/api/documents/{document.id}/members/{guest.username}/", {"role": "viewer"},
         )  # fmt: skip
         assert response.status_code == 200
-        await asyncio.sleep(0.3)  # the access event is handled by the session
+        # The session has handled the access event once it tells the guest.
+        await guest_client.wait_for(
+            lambda: {"type": "role", "role": "viewer"} in guest_client.notices
+        )
         await guest_client.append_paragraph("while viewer")
         await guest_client.roundtrip()
         # Viewers still receive live edits...

@@ -44,7 +44,6 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     code, and would retry a failed handshake for ever.
     """
 
-    read_only = True
     role: Role | None = None
     session: DocumentSession | None = None
     user = None
@@ -95,13 +94,16 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.role = role
-        self.read_only = not role.can_edit
         self.rate_limit = RateLimit(limits["MAX_MESSAGES_PER_SECOND"], limits["MESSAGE_BURST"])
         self.session = session
         await self.accept()
         self.direct = DirectSocket.for_send(self.base_send)
         metrics.opened_sockets.inc()
         await session.join(self)
+
+    @property
+    def read_only(self) -> bool:
+        return self.role is None or not self.role.can_edit
 
     async def dispatch(self, message) -> None:
         # Channels closes stale database connections before every handler, through a thread

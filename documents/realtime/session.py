@@ -64,9 +64,12 @@ def server_change_event(update: bytes, *, stored: bool) -> dict:
 class Peer(Protocol):
     """One connected client, as the session sees it."""
 
-    read_only: bool
     role: Role
     user: Any
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the peer's role forbids changing the document."""
 
     async def send_frame(self, frame: bytes) -> None:
         """Send one binary frame; must not raise if the socket is already closed."""
@@ -326,7 +329,6 @@ class DocumentSession:
                 await peer.close_with(ACCESS_REMOVED, "your access to this document was removed")
             elif role is not peer.role:
                 peer.role = role
-                peer.read_only = not role.can_edit
                 self._told_of_refusal.discard(peer)  # what it sends next is judged anew
                 await peer.send_frame(notice_message({"type": "role", "role": role.value}))
 

@@ -80,6 +80,7 @@ const editor = new Editor({
 const toolbar = new Toolbar(required('toolbar'), editor)
 toolbar.setEnabled(config.canEdit)
 
+const banner = required('banner')
 const status = new StatusLine(required('status-connection'), required('status-save'), config.canEdit)
 collab.saves.subscribe((state) => status.setSave(state))
 collab.onConnection((state) => {
@@ -88,7 +89,7 @@ collab.onConnection((state) => {
   if (state.kind === 'stopped') {
     editor.setEditable(false)
     toolbar.setEnabled(false)
-    showStopBanner(required('banner'), state.reason, { login: config.loginUrl, list: config.listUrl })
+    showStopBanner(banner, state.reason, { login: config.loginUrl, list: config.listUrl })
   }
 })
 
@@ -160,7 +161,7 @@ async function discardRefusedChanges(message: string): Promise<void> {
 const pendingNotice = window.sessionStorage.getItem(pendingNoticeKey)
 if (pendingNotice) {
   window.sessionStorage.removeItem(pendingNoticeKey)
-  showNoticeBanner(required('banner'), pendingNotice)
+  showNoticeBanner(banner, pendingNotice)
 }
 
 /** A change made by the server (a restore, a REST edit) replaced text that local undo steps
@@ -169,7 +170,7 @@ function endUndoHistory(): void {
   const undo = yUndoPluginKey.getState(editor.state)?.undoManager
   if (!undo || (undo.undoStack.length === 0 && undo.redoStack.length === 0)) return
   undo.clear()
-  showNoticeBanner(required('banner'), 'The document was changed on the server (a version was restored or it was edited through the API), so Undo starts afresh from here.')
+  showNoticeBanner(banner, 'The document was changed on the server (a version was restored or it was edited through the API), so Undo starts afresh from here.')
 }
 
 collab.onNotice((notice) => {
@@ -179,9 +180,9 @@ collab.onNotice((notice) => {
     if (notice.role === 'viewer' && (notice.refused || hadUnsaved)) {
       void discardRefusedChanges('You can now only view this document; your last changes were not saved.')
     } else if (notice.role === 'viewer') {
-      showNoticeBanner(required('banner'), 'You can now only view this document.')
+      showNoticeBanner(banner, 'You can now only view this document.')
     } else {
-      showNoticeBanner(required('banner'), 'You can now edit this document.')
+      showNoticeBanner(banner, 'You can now edit this document.')
     }
   } else if (notice.type === 'refused') {
     void discardRefusedChanges('Some of your changes could not be saved, so the document was reloaded from the server.')
