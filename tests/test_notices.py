@@ -4,12 +4,12 @@ changes that void the editors' undo history; and that refused changes never land
 import time
 
 import pytest
-from pycrdt import create_sync_message
+from pycrdt import create_sync_message, write_message
 
 from documents.models import Membership
 from documents.realtime.registry import registry
 from tests.test_live_api import api_for, call, paragraphs
-from tests.wsclients import connected
+from tests.wsclients import Closed, connected
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_registry")]
 
@@ -127,3 +127,22 @@ async def test_rest_edits_and_restores_void_the_editors_undo_history(shared):
         await call(api, "post", f"{url}/versions/{version.json()['id']}/restore/")
         await client.wait_for(lambda: len(client.notices) == 2)
         await client.wait_for(lambda: paragraphs(client.fragment) == ["Hello world"])
+
+
+async def test_a_client_that_sends_a_notice_is_refused_and_others_are_untouched(shared):
+    document, owner_token, _guest, guest_token = shared
+    async with (
+        connected(document.id, owner_token) as owner,
+        connected(document.id, guest_token) as forger,
+    ):
+        await owner.append_paragraph("kept")
+        await forger.wait_for(lambda: paragraphs(forger.fragment) == ["kept"])
+        # A forged "you are an owner now" notice: notices only travel from the server.
+        await forger.send_raw(bytes([100]) + write_message(b'{"type":"role","role":"owner"}'))
+        with pytest.raises(Closed) as closed:
+            await forger.wait_for(lambda: False, 3)
+        assert closed.value.code == 4400
+        await owner.append_paragraph("still editing")
+        await owner.roundtrip()
+        assert owner.notices == []
+    assert await stored_text(owner_token, document) == "kept\nstill editing"
