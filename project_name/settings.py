@@ -87,10 +87,14 @@ def _database_from_url(url: str) -> dict:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock when a transaction begins, so concurrent writers queue
         # instead of failing with "database is locked" halfway through; WAL lets readers continue.
+        # read_uncommitted only acts on a shared-cache database, the tests' in-memory one: there
+        # a reader meeting a writer's table lock fails at once ("table is locked"), timeout or not.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA read_uncommitted=1;"
+            ),
         }
     return config
 
