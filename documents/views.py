@@ -5,8 +5,6 @@ browser code (built from `editor_frontend/` into `static/editor/`) what it needs
 change to a document goes through the REST API or the WebSocket, never through these views.
 """
 
-import colorsys
-import hashlib
 from uuid import UUID
 
 from django import forms
@@ -23,28 +21,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from documents.access import find_document
 from documents.error_pages import mark_product_page
-from documents.people import display_name
+from documents.people import display_name, user_color
 
 WEBSOCKET_PATH = "/ws/documents"
 API_DOCUMENTS_PATH = "/api/documents/"
-
-
-def user_color(user_id: object) -> str:
-    """A stable colour for a user, as `#rrggbb`, derived from their id.
-
-    Integer ids step round the colour wheel by the golden angle, so that users created one
-    after another get clearly different hues; other ids are hashed first. Saturation and
-    lightness keep white text on it (caret labels, avatar initials) readable, with yellows and
-    greens a little darker; the collaboration caret only accepts six-digit hex colours.
-    """
-    if isinstance(user_id, int):
-        number = user_id
-    else:
-        number = int.from_bytes(hashlib.sha256(f"user:{user_id}".encode()).digest()[:4], "big")
-    hue = (number * 137.508) % 360
-    lightness = 0.36 if 45 <= hue <= 170 else 0.45
-    red, green, blue = colorsys.hls_to_rgb(hue / 360, lightness, 0.68)
-    return "#{:02x}{:02x}{:02x}".format(*(round(channel * 255) for channel in (red, green, blue)))
 
 
 def _user_payload(user: AbstractBaseUser) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from documents.views import user_color
+from documents.people import user_color
 
 pytestmark = pytest.mark.django_db
 
