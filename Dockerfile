@@ -20,4 +20,6 @@ RUN DJANGO_SECRET_KEY=collectstatic python manage.py collectstatic --noinput
 RUN useradd --system --home /app app
 USER app
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "project_name.asgi:application"]
+# No --proxy-headers: daphne would take the first X-Forwarded-For entry, which the client
+# writes. Django reads the header itself, from trusted proxies only (TRUSTED_PROXIES).
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "project_name.asgi:application"]

@@ -6,3 +6,10 @@ class DocumentsConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "documents"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from documents.throttling import record_failed_sign_in
+
+        user_login_failed.connect(record_failed_sign_in, dispatch_uid="documents.sign_in_failed")

@@ -22,6 +22,13 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from documents.access import find_document
 from documents.error_pages import mark_product_page
 from documents.people import display_name, user_color
+from documents.throttling import (
+    SIGN_IN_THROTTLES,
+    SignUpAddressThrottle,
+    refusal_wait,
+    too_many_attempts_message,
+    with_retry_after,
+)
 
 WEBSOCKET_PATH = "/ws/documents"
 API_DOCUMENTS_PATH = "/api/documents/"
@@ -47,11 +54,22 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 class SignInView(LoginView):
-    """Django's sign-in, on our template; a signed-in visitor goes straight to the list."""
+    """Django's sign-in, on our template; a signed-in visitor goes straight to the list.
+    Throttled per account and per client address: a refused attempt is a 429 before any
+    password is checked."""
 
     template_name = "documents/login.html"
     redirect_authenticated_user = True
     next_page = reverse_lazy("pages:document-list")
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = refusal_wait(request, SIGN_IN_THROTTLES)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        # Unbound: a bound form would check the password as soon as the page shows its errors.
+        form = self.get_form_class()(request, initial={"username": request.POST.get("username")})
+        context = self.get_context_data(form=form, refusal=too_many_attempts_message(wait))
+        return with_retry_after(self.render_to_response(context), wait)
 
 
 class SignOutView(LogoutView):
@@ -90,16 +108,20 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     """Create an account, sign it in, and go on to `next` or the document list."""
     if request.user.is_authenticated:
         return redirect("pages:document-list")
+    next_page = request.POST.get("next") or request.GET.get("next", "")
+    if request.method == "POST":
+        wait = refusal_wait(request, [SignUpAddressThrottle])
+        if wait is not None:
+            # Unvalidated: its errors would tell whether the username is taken.
+            form = SignUpForm(initial={"username": request.POST.get("username")})
+            context = {"form": form, "next": next_page, "refusal": too_many_attempts_message(wait)}
+            return with_retry_after(render(request, "documents/signup.html", context), wait)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_safe_next(request, "pages:document-list"))
-    return render(
-        request,
-        "documents/signup.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
-    )
+    return render(request, "documents/signup.html", {"form": form, "next": next_page})
 
 
 @login_required

@@ -128,6 +128,23 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the throttles' counts: with several processes it must be one they share, or
+# each would allow the whole rate. Redis when there is one, else this process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "collab",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); none by
+# default, so a client cannot choose its own address (documents/client_address.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,13 +189,19 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # `?format=` selects a document format (text, markdown, html, json), not a renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # DRF's throttles, with clients told apart by documents/client_address.py.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "documents.throttling.AnonThrottle",
+        "documents.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "100/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "2000/minute"),
+        # Password guessing (documents/throttling.py): failed sign-ins per account from any
+        # address, sign-in attempts per client address, sign-up attempts per client address.
+        "sign_in_account": os.environ.get("SIGN_IN_THROTTLE_ACCOUNT", "10/15m"),
+        "sign_in_address": os.environ.get("SIGN_IN_THROTTLE_ADDRESS", "30/minute"),
+        "sign_up_address": os.environ.get("SIGN_UP_THROTTLE_ADDRESS", "20/hour"),
     },
 }
 

@@ -5,8 +5,11 @@ from django.urls import include, path
 
 from documents.health import healthz
 from documents.metrics import metrics_view
+from documents.throttling import throttle_sign_in
 
 urlpatterns = [
+    # The admin's sign-in checks passwords too: the same limits as the site's (before admin/).
+    path("admin/login/", throttle_sign_in(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("documents.api.urls")),
     path("healthz", healthz, name="healthz"),

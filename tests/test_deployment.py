@@ -105,3 +105,20 @@ def test_psycopg_is_loaded_only_for_postgresql(database_url, loads_psycopg):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(loads_psycopg)] * 2
+
+
+def test_client_addresses_come_from_the_proxy_never_from_the_client():
+    """nginx writes X-Forwarded-For itself, the replicas believe it from nginx only, and daphne
+    does not take the header's first entry (the client's) as the connection's address."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for replica in ("app1", "app2"):
+        assert services[replica]["environment"]["TRUSTED_PROXIES"]
+    directives = [
+        line.split("#")[0].strip()
+        for line in (ROOT / "deploy" / "nginx.conf").read_text().splitlines()
+    ]
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in directives
+    command = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
+    )
+    assert "--proxy-headers" not in command

@@ -14,7 +14,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from documents import content, live
@@ -31,6 +30,7 @@ from documents.api.serializers import (
 from documents.models import Document, Membership, Version
 from documents.realtime import store
 from documents.realtime.link import publish_from_sync
+from documents.throttling import SIGN_IN_THROTTLES
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=list(content.FORMATS), default="json", description="Content format."
@@ -53,9 +53,10 @@ def _notify_after_commit(document_id: UUID, event: dict) -> None:
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled against guessing)."""
+    """Exchange a username and password for an API token (throttled against guessing, per
+    account and per client address, like the sign-in form)."""
 
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = SIGN_IN_THROTTLES
 
 
 class DocumentViewSet(viewsets.ModelViewSet):
