@@ -16,9 +16,11 @@ from documents.realtime.auth import websocket_auth_stack  # noqa: E402
 from documents.realtime.daphne_limits import allow_large_messages  # noqa: E402
 from documents.realtime.routing import websocket_urlpatterns  # noqa: E402
 from documents.realtime.shutdown import install_shutdown_flush  # noqa: E402
+from project_name.secrets_in_logs import mask_secrets_in_access_log  # noqa: E402
 
 install_shutdown_flush()
 allow_large_messages()
+mask_secrets_in_access_log()
 
 application = ProtocolTypeRouter(
     {
