@@ -42,6 +42,8 @@ const LinkShortcut = Extension.create({
 const editor = new Editor({
   element: required('editor'),
   editable: config.canEdit,
+  // Tiptap's base stylesheet is an inline <style>: it applies under the page's CSP nonce only.
+  injectNonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce,
   extensions: [
     StarterKit.configure({
       // Collaboration brings its own undo (Yjs UndoManager): Tiptap's must not be loaded with it.

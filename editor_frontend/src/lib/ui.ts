@@ -82,11 +82,14 @@ export function initials(name: string): string {
 
 /** A round avatar with initials on the user's colour; the name is in the tooltip. */
 export function avatar(name: string, color: string, extraTitle = ''): HTMLElement {
-  return h(
+  const element = h(
     'span',
-    { class: 'avatar', style: `background:${color}`, title: extraTitle ? `${name} ${extraTitle}` : name, 'aria-label': name },
+    { class: 'avatar', title: extraTitle ? `${name} ${extraTitle}` : name, 'aria-label': name },
     initials(name),
   )
+  // Through the CSSOM: the site's CSP blocks style attributes.
+  element.style.background = color
+  return element
 }
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
