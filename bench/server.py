@@ -78,6 +78,7 @@ class BenchServer:
         self.port = free_port()
         self.password = secrets.token_urlsafe(16)
         self.log_path = self.directory / "daphne.log"
+        self.metrics_token = secrets.token_urlsafe(24)
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "project_name.settings",
@@ -87,6 +88,7 @@ class BenchServer:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": f"sqlite:///{self.directory / 'db.sqlite3'}",
             "PYTHONUNBUFFERED": "1",
+            "METRICS_TOKEN": self.metrics_token,
             **(extra_env or {}),
         }
         self.process: subprocess.Popen | None = None

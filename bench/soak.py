@@ -136,8 +136,11 @@ class SoakFigures:
 
 def read_gauges(server: BenchServer) -> Gauges:
     """The server's /metrics gauges and its RSS now."""
-    url = f"http://127.0.0.1:{server.port}/metrics"
-    with urllib.request.urlopen(url, timeout=10) as response:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}/metrics",
+        headers={"Authorization": f"Bearer {server.metrics_token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
         text = response.read().decode()
     values = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
     return Gauges(

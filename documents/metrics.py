@@ -1,12 +1,15 @@
-"""Process metrics in the Prometheus text format, served at /metrics.
+"""Process metrics in the Prometheus text format, served at /metrics to a scraper that holds
+the metrics token.
 
 Plain counters rather than a client library: the per-update path increments them, and an
 attribute increment costs nanoseconds where a locked counter costs a microsecond.
 """
 
+import secrets
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 
 _metrics: list["_Metric"] = []
 
@@ -113,8 +116,21 @@ def render() -> str:
     return "\n".join(metric.render() for metric in _metrics) + "\n"
 
 
+def _bearer_token(request: HttpRequest) -> str:
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """GET /metrics: this process's metrics (each process has its own; scrape them all)."""
+    """GET /metrics: this process's metrics (each process has its own; scrape them all), for
+    a scraper with `Authorization: Bearer <METRICS_TOKEN>`. Without METRICS_TOKEN there is
+    no such page (404); a missing or wrong token is a 401."""
+    expected = settings.METRICS_TOKEN
+    if not expected:
+        raise Http404("metrics are off")
+    # Constant time: how much of a guess matched must not show in the answer's timing.
+    if not secrets.compare_digest(_bearer_token(request).encode(), expected.encode()):
+        return HttpResponse(status=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     return HttpResponse(render(), content_type="text/plain; version=0.0.4; charset=utf-8")
 
 

@@ -146,6 +146,9 @@ else:
 # default, so a client cannot choose its own address (documents/client_address.py).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
+# /metrics answers only `Authorization: Bearer <this>`; unset, there is no /metrics (404).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

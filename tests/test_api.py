@@ -131,14 +131,6 @@ def test_unknown_api_path_is_a_json_404(api):
     assert response.json()["detail"]
 
 
-def test_healthz_reports_database_and_channel_layer():
-    from django.test import Client
-
-    response = Client().get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
-
-
 def test_openapi_schema_is_valid_and_complete():
     from django.test import Client
     from drf_spectacular.validation import validate_schema
@@ -168,26 +160,6 @@ def test_api_docs_page_renders():
     response = Client().get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
-
-
-def test_metrics_are_in_the_prometheus_text_format():
-    from django.test import Client
-
-    response = Client().get("/metrics")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
-    text = response.content.decode()
-    for name in [
-        "collab_open_sockets",
-        "collab_loaded_documents",
-        "collab_updates_received_total",
-        "collab_frames_broadcast_total",
-        "collab_persist_batch_updates_bucket",
-        "collab_persist_seconds_count",
-        "collab_anti_entropy_repairs_total",
-        "collab_sockets_closed_total",
-    ]:
-        assert name in text
 
 
 def test_json_logs_carry_the_document_id():

@@ -122,3 +122,14 @@ def test_client_addresses_come_from_the_proxy_never_from_the_client():
         line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
     )
     assert "--proxy-headers" not in command
+
+
+def test_metrics_are_for_the_internal_network_only():
+    """nginx never passes /metrics on; a scraper asks each replica with the token that compose
+    hands them."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for replica in ("app1", "app2"):
+        assert "METRICS_TOKEN" in services[replica]["environment"]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    blocked = conf.index("location = /metrics {")
+    assert conf.index("return 404;", blocked) < conf.index("}", blocked)
