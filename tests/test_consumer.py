@@ -8,6 +8,7 @@ from channels.layers import get_channel_layer
 from pycrdt import Text, create_update_message
 
 from documents.models import DocumentUpdate
+from documents.realtime.presence_rules import presence_user
 from tests.conftest import async_db
 from tests.wsclients import Closed, communicator, connected, expect_close
 
@@ -87,8 +88,10 @@ async def test_presence_appears_and_is_removed_on_disconnect(doc_and_token):
             # The sender gets its own presence back: the stock client needs it as keepalive.
             await b.wait_for(lambda: 4242 in b.presence())
             async with connected(document.id, token) as c:
-                # A new joiner receives the current states at once.
-                await c.wait_for(lambda: c.presence().get(4242) == {"user": {"name": "Bob"}})
+                # A new joiner receives the current states at once, with the server's `user`.
+                await c.wait_for(
+                    lambda: c.presence().get(4242) == {"user": presence_user(document.owner)}
+                )
         await a.wait_for(lambda: 4242 not in a.presence())
 
 

@@ -185,10 +185,28 @@ async def test_presence_crosses_processes_and_is_removed(cluster):
     token = servers[0].token("alice")
     document_id = servers[0].create_document(token)
     a, b = await connect_all(servers, document_id, token, per_server=1)
-    await a.set_presence(5151, 1, {"user": {"name": "Ann"}})
-    await b.wait_for(lambda: b.presence().get(5151) == {"user": {"name": "Ann"}}, 5)
+    await a.set_presence(5151, 1, {"user": {"name": "Ann"}, "cursor": None})
+    # The server's name for the account, whatever the client said.
+    await b.wait_for(lambda: b.presence().get(5151, {}).get("user", {}).get("name") == "alice", 5)
+    # Another user on the other process cannot remove or take over that client.
+    mallory = f"mallory{uuid.uuid4().hex[:8]}"
+    servers[0].create_user(mallory)
+    servers[0].request(
+        "POST",
+        f"/api/documents/{document_id}/members/",
+        {"username": mallory, "role": "viewer"},
+        token,
+    )
+    attacker = await SocketClient.connect(servers[1].ws_url, document_id, servers[0].token(mallory))
+    await attacker.handshake()
+    await attacker.set_presence(5151, 99, None)
+    await attacker.set_presence(6161, 1, {"cursor": None})
+    await a.wait_for(lambda: 6161 in a.presence(), 5)
+    await b.wait_for(lambda: 6161 in b.presence(), 5)
+    assert 5151 in a.presence() and 5151 in b.presence()
     await a.close()
     await b.wait_for(lambda: 5151 not in b.presence(), 5)
+    await attacker.close()
     await b.close()
 
 

@@ -38,11 +38,14 @@ __all__ = [
     "notice_message",
     "read_var_uint",
     "EMPTY_UPDATE",
+    "MAX_SAFE_INTEGER",
     "NOTICE_MESSAGE_TYPE",
 ]
 
 # lib0 writes numbers up to 2^53 (JavaScript's safe integers): at most 8 var-uint bytes.
 MAX_VAR_UINT_BYTES = 8
+# ...and its decoder throws on anything larger, so no such number may ever be relayed.
+MAX_SAFE_INTEGER = 2**53 - 1
 
 # The update a Yjs client sends when it has nothing new (an empty struct store and delete set).
 EMPTY_UPDATE = b"\x00\x00"
@@ -166,16 +169,23 @@ def create_sync_step2_message(update: bytes) -> bytes:
 
 
 def decode_awareness(payload: bytes) -> list[AwarenessEntry]:
-    """Decode an awareness update; every state must be valid JSON text."""
+    """Decode an awareness update; every state must be valid JSON text, and client ids and
+    clocks numbers that a browser's decoder accepts."""
     decoder = Decoder(payload)
     count = read_var_uint(decoder)
+    if count > decoder.length:
+        raise ProtocolError(f"declares {count} entries in {decoder.length} bytes")
     entries = []
     for _ in range(count):
         client_id = read_var_uint(decoder)
         clock = read_var_uint(decoder)
+        if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
+            raise ProtocolError(f"awareness client id or clock above 2^53-1 ({client_id}, {clock})")
         state = _read_bytes(decoder)
         try:
             json.loads(state)
+        except RecursionError:
+            raise ProtocolError(f"awareness state of client {client_id} nests too deeply") from None
         except ValueError:  # UnicodeDecodeError is a ValueError too
             raise ProtocolError(f"awareness state of client {client_id} is not JSON") from None
         entries.append(AwarenessEntry(client_id, clock, state))

@@ -13,6 +13,7 @@ from pycrdt import Doc, create_awareness_message, create_update_message
 from documents import metrics
 from documents.access import Role, role_on
 from documents.realtime.link import ProcessLink
+from documents.realtime.presence_rules import ClientOwners, presence_user, stamp_state
 from documents.realtime.protocol import (
     EMPTY_UPDATE,
     AwarenessEntry,
@@ -112,6 +113,8 @@ class DocumentSession:
         writer.on_stored = self._confirm_stored
         self._peers: dict[Peer, set[int]] = {}  # peer -> awareness client ids it controls
         self._presence: dict[int, AwarenessEntry] = {}
+        self._client_owners = ClientOwners()  # see presence_rules.py
+        self._presence_users: dict[Peer, dict] = {}  # the `user` field others see of each
         self._remote_presence_seen: dict[int, float] = {}  # client id -> last renewal
         self._unconfirmed_authors: set[Peer] = set()
         self._answered: set[Peer] = set()  # peers whose answer to our greeting has come
@@ -176,6 +179,7 @@ class DocumentSession:
     async def leave(self, peer: Peer) -> None:
         """Remove a peer and, at once, the presence of the clients it controlled."""
         controlled = self._peers.pop(peer, None)
+        self._presence_users.pop(peer, None)
         self._unconfirmed_authors.discard(peer)
         self._answered.discard(peer)
         self._told_of_refusal.discard(peer)
@@ -187,7 +191,7 @@ class DocumentSession:
             if (entry := self._presence.pop(client_id, None)) is not None
         ]
         if removed:
-            await self._broadcast_presence(encode_awareness(removed))
+            await self._broadcast_presence(encode_awareness(removed), peer.user.pk)
 
     async def receive(self, peer: Peer, frame: bytes) -> None:
         """Handle one frame from a peer; raises ProtocolError for a malformed one, before any
@@ -209,7 +213,7 @@ class DocumentSession:
                     if not changed:
                         await self._confirm(peer)
         elif message.type is MessageType.AWARENESS:
-            await self._awareness(peer, message.payload, frame)
+            await self._awareness(peer, message.payload)
         elif message.type is MessageType.QUERY_AWARENESS and self._presence:
             await peer.send_frame(awareness_message(list(self._presence.values())))
         # Auth messages only ever travel from server to client; one from a client is ignored.
@@ -293,7 +297,7 @@ class DocumentSession:
         elif kind == "document.renamed":
             await self._broadcast(notice_message({"type": "title", "title": event["title"]}))
         elif kind == "awareness":
-            await self._remote_awareness(event["update"])
+            await self._remote_awareness(event["update"], event.get("user"))
         elif kind == "sync.step1":
             missing = self.doc.get_update(event["state"])
             if missing != EMPTY_UPDATE:
@@ -429,12 +433,26 @@ class DocumentSession:
         if self.link.reaches_other_processes:
             await self.link.broadcast({"type": "refusals", "refusals": refusals})
 
-    async def _awareness(self, peer: Peer, payload: bytes, frame: bytes) -> None:
+    async def _awareness(self, peer: Peer, payload: bytes) -> None:
+        """Apply and relay the entries of a peer's awareness update that are its own to set
+        (see presence_rules.py), each with the server's `user` field."""
         entries = decode_awareness(payload)
         controlled = self._peers.get(peer)
         if controlled is None:
             return
-        for entry in self._newer(entries):
+        user_field = self._presence_users.get(peer)
+        if user_field is None:
+            user_field = self._presence_users[peer] = presence_user(peer.user)
+        # Every state is checked before anything changes.
+        stamped = [
+            AwarenessEntry(entry.client_id, entry.clock, stamp_state(entry.state, user_field))
+            for entry in entries
+        ]
+        accepted = []
+        for entry in self._newer(stamped):
+            if not self._client_owners.claim(entry.client_id, peer.user.pk):
+                continue  # another user's client
+            self._take_over(peer, entry.client_id)
             self._remote_presence_seen.pop(entry.client_id, None)
             if entry.removed:
                 self._presence.pop(entry.client_id, None)
@@ -442,19 +460,31 @@ class DocumentSession:
             else:
                 self._presence[entry.client_id] = entry
                 controlled.add(entry.client_id)
-        await self._broadcast(frame)
-        await self._share("awareness", payload)
+            accepted.append(entry)
+        if accepted:
+            await self._broadcast_presence(encode_awareness(accepted), peer.user.pk)
 
-    async def _remote_awareness(self, payload: bytes) -> None:
+    def _take_over(self, peer: Peer, client_id: int) -> None:
+        """A client id moves to `peer` from another socket of the same user (a reconnect)."""
+        for other, controlled in self._peers.items():
+            if other is not peer:
+                controlled.discard(client_id)
+
+    async def _remote_awareness(self, payload: bytes, user: object) -> None:
         now = time.monotonic()
+        accepted = []
         for entry in self._newer(decode_awareness(payload)):
+            if not self._client_owners.claim(entry.client_id, user):
+                continue
             if entry.removed:
                 self._presence.pop(entry.client_id, None)
                 self._remote_presence_seen.pop(entry.client_id, None)
             else:
                 self._presence[entry.client_id] = entry
                 self._remote_presence_seen[entry.client_id] = now
-        await self._broadcast(create_awareness_message(payload))
+            accepted.append(entry)
+        if accepted:
+            await self._broadcast(awareness_message(accepted))
 
     def _newer(self, entries: list[AwarenessEntry]) -> list[AwarenessEntry]:
         """The entries that win over what we hold, by y-protocols' rule: a newer clock wins;
@@ -470,9 +500,10 @@ class DocumentSession:
                 winners.append(entry)
         return winners
 
-    async def _broadcast_presence(self, payload: bytes) -> None:
+    async def _broadcast_presence(self, payload: bytes, user: object) -> None:
         await self._broadcast(create_awareness_message(payload))
-        await self._share("awareness", payload)
+        if self.link.reaches_other_processes:
+            await self.link.broadcast({"type": "awareness", "update": payload, "user": user})
 
     async def _share(self, kind: str, payload: bytes) -> None:
         # On the per-keystroke path: with one process, not even the message is built.

@@ -4,8 +4,10 @@
 //   node scripted_client.mjs --url ws://HOST/ws/documents --room <uuid> --token TOKEN
 // Commands, one JSON object a line: {"op": "paragraph", "text": "..."} appends a paragraph;
 // {"op": "reconnect"} drops the socket and connects again (the provider then re-sends all it
-// holds, as after any network loss). It ends when stdin closes. After the first sync and after
-// each command it prints one JSON line: {"done": op, "text": "<paragraphs joined by \n>"}.
+// holds, as after any network loss); {"op": "presence", "state": {...}} sets its awareness
+// state; {"op": "report"} does nothing. It ends when stdin closes. After the first sync and after
+// each command it prints one JSON line: {"done": op, "text": "<paragraphs joined by \n>",
+// "client": its client id, "presence": {client id: state}, "closes": [close codes seen]}.
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
@@ -25,7 +27,15 @@ const provider = new WebsocketProvider(args.url, args.room, doc, {
 const textOf = (node) => node instanceof Y.XmlText
   ? node.toDelta().map((op) => (typeof op.insert === 'string' ? op.insert : '')).join('')
   : node.toArray().map(textOf).join('')
-const report = (op) => process.stdout.write(JSON.stringify({ done: op, text: fragment.toArray().map(textOf).join('\n') }) + '\n')
+const closes = []
+provider.on('connection-close', (event) => closes.push(event?.code ?? null))
+const report = (op) => process.stdout.write(JSON.stringify({
+  done: op,
+  text: fragment.toArray().map(textOf).join('\n'),
+  client: doc.clientID,
+  presence: Object.fromEntries(provider.awareness.getStates()),
+  closes
+}) + '\n')
 const synced = () => new Promise((resolve) => {
   if (provider.synced) return resolve()
   const onSync = (isSynced) => { if (isSynced) { provider.off('sync', onSync); resolve() } }
@@ -40,6 +50,8 @@ for await (const line of createInterface({ input: process.stdin })) {
     const paragraph = new Y.XmlElement('paragraph')
     paragraph.insert(0, [new Y.XmlText(command.text)])
     fragment.push([paragraph])
+  } else if (command.op === 'presence') {
+    provider.awareness.setLocalState(command.state)
   } else if (command.op === 'reconnect') {
     provider.disconnect()
     provider.connect()
