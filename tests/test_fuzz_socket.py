@@ -108,6 +108,19 @@ cases = st.one_of(
     st.tuples(st.integers(2, 2**53), small_uint, small_uint).map(
         lambda p: Case(_awareness([(p[1], p[2], b"{}")], count=p[0]), MALFORMED)
     ),
+    # Numbers a browser's lib0 decoder throws on, and states no editor can draw.
+    st.tuples(st.integers(2**53, 2**64), small_uint, st.booleans()).map(
+        lambda p: Case(_awareness([(p[0], p[1], b"{}") if p[2] else (p[1], p[0], b"{}")]),
+                       MALFORMED)
+    ),
+    st.sampled_from(
+        [b"[]", b"1", b'"x"', b"true", b'{"cursor": 5}', b'{"cursor": {"anchor": {}}}',
+         b'{"a":' + b"[" * 40 + b"]" * 40 + b"}", b"[" * 1000 + b"]" * 1000]
+    ).map(lambda state: Case(_awareness([(7, 1, state)]), MALFORMED)),
+    st.tuples(small_uint, st.integers(1, 2**53 - 1),
+              st.dictionaries(st.text(max_size=5), st.integers())).map(
+        lambda p: Case(_awareness([(p[0], p[1], json.dumps(p[2]).encode())]), OPEN)
+    ),
     st.integers(min_value=LIMIT - 100, max_value=LIMIT + 100).map(
         lambda size: Case(_presence_of_size(size), TOO_LARGE if size > LIMIT else OPEN)
     ),
