@@ -141,7 +141,10 @@ async def _open(url: str, document_id: str, token: str):
 
 def _transport(connection):
     async def send(frame: bytes) -> None:
-        await connection.send(frame)
+        try:
+            await connection.send(frame)
+        except websockets.ConnectionClosed as closed:
+            raise Closed(closed.rcvd.code if closed.rcvd else None) from None
 
     async def receive(timeout: float) -> bytes | None:
         try:

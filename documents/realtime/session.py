@@ -13,6 +13,7 @@ from pycrdt import Doc, create_awareness_message, create_update_message
 from documents import metrics
 from documents.access import Role, role_on
 from documents.realtime.link import ProcessLink
+from documents.realtime.nesting import check_value_depth
 from documents.realtime.presence_rules import ClientOwners, presence_user, stamp_state
 from documents.realtime.protocol import (
     EMPTY_UPDATE,
@@ -380,6 +381,7 @@ class DocumentSession:
         """Apply, store and forward a peer's update; returns whether it changed anything."""
         if update == EMPTY_UPDATE:
             return False
+        check_value_depth(update)  # before pycrdt decodes it, for refusals or to apply it
         metrics.updates_received.inc()
         if peer.read_only or (self.refusals and self.refusals.blocks(update, self.doc)):
             await self._refuse(peer, update)
