@@ -24,6 +24,7 @@ from bench.procstat import sample_process
 from documents.realtime.registry import registry
 from tests.conftest import async_db
 from tests.server import DaphneServer, SocketClient
+from tests.test_nesting import map_entry_update, nested_arrays, nested_objects
 from tests.wsclients import Closed, YClient, connected
 
 # The consumer's frame limit in this file: small, so that frames around it are cheap to build.
@@ -107,6 +108,10 @@ cases = st.one_of(
     st.tuples(small_uint, small_uint, not_json).map(lambda e: Case(_awareness([e]), MALFORMED)),
     st.tuples(st.integers(2, 2**53), small_uint, small_uint).map(
         lambda p: Case(_awareness([(p[1], p[2], b"{}")], count=p[0]), MALFORMED)
+    ),
+    # Updates whose values nest too deeply for yrs's recursive decoder (see nesting.py).
+    st.tuples(st.sampled_from([nested_arrays, nested_objects]), st.integers(65, 400)).map(
+        lambda p: Case(create_update_message(map_entry_update(p[0](p[1]))), MALFORMED)
     ),
     # Numbers a browser's lib0 decoder throws on, and states no editor can draw.
     st.tuples(st.integers(2**53, 2**64), small_uint, st.booleans()).map(
