@@ -194,6 +194,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        # A body nested deeper than API_MAX_JSON_DEPTH is a 400, not a RecursionError's 500.
+        "documents.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -214,6 +220,19 @@ REST_FRAMEWORK = {
         "sign_up_address": os.environ.get("SIGN_UP_THROTTLE_ADDRESS", "20/hour"),
     },
 }
+
+# What one write of a document's content may bring (documents/content/limits.py): more bytes
+# (UTF-8 text, or compact JSON) or nodes than this is a 413, deeper nesting than this a 400. The
+# nodes bound the time a change takes on the event loop (some 2 ms a thousand nodes), the depth
+# what the schema holds (the converters recurse once per level; at most 100).
+CONTENT = {
+    "MAX_BYTES": env_int("CONTENT_MAX_BYTES", 1024 * 1024),
+    "MAX_NODES": env_int("CONTENT_MAX_NODES", 10_000),
+    "MAX_DEPTH": env_int("CONTENT_MAX_DEPTH", 48),
+}
+# JSON request bodies nested deeper than this are a 400: room for any content the limits accept
+# (two levels a node, and the body's own), far from Python's recursion limit.
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 2 * CONTENT["MAX_DEPTH"] + 16)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Collaborative documents API",

@@ -15,6 +15,7 @@ from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from documents.content import (
     FORMATS,
+    ContentTooDeep,
     fragment_to_prosemirror,
     html_to_prosemirror,
     markdown_to_prosemirror,
@@ -866,15 +867,34 @@ def test_any_string_parses(source):
         check_parsed(parse(format, source))
 
 
-def test_deep_nesting_never_raises():
-    deep_markdown = "".join("  " * i + "- item\n" for i in range(300)) + "> " * 2000 + "x"
-    check_parsed(markdown_to_prosemirror(deep_markdown))
-    check_parsed(html_to_prosemirror("<ul><li>" * 3000 + "deep" + "</li></ul>" * 3000))
-    check_parsed(html_to_prosemirror("<div><b><i>" * 5000 + "deep"))
-    nested = {"type": "paragraph", "content": [text("deep")]}
-    for _ in range(300):
-        nested = {"type": "bulletList", "content": [{"type": "listItem", "content": [nested]}]}
-    check_parsed(replace_content_and_read(doc_of(nested)))
+def test_deep_nesting_is_refused_and_the_limit_itself_is_kept_whole():
+    # Refusals are tested per format in test_content_limits.py; here: at the limit, nothing is
+    # flattened or dropped, and one level more is refused rather than degraded.
+    markdown = "> " * 47 + "deep"  # 47 quotes and the paragraph: 48 levels
+    check_parsed(parse("markdown", markdown))
+    assert prosemirror_to_text(parse("markdown", markdown)) == "deep"
+    with pytest.raises(ContentTooDeep, match="limit of 48 levels"):
+        parse("markdown", "> " + markdown)
+    html = "<blockquote>" * 47 + "<p>deep</p>"
+    assert prosemirror_to_html(parse("html", html)) == "<blockquote>" * 47 + "<p>deep</p>" + (
+        "</blockquote>" * 47
+    )
+    with pytest.raises(ContentTooDeep, match="limit of 48 levels"):
+        parse("html", "<div>" + html)
+
+
+def test_deep_content_written_into_the_crdt_is_read_and_shown_flattened():
+    fragment = empty_fragment()
+    with fragment.doc.transaction():
+        element = fragment
+        for _ in range(5000):
+            element = element.children.insert(0, XmlElement("blockquote"))
+        element.children.insert(0, XmlElement("paragraph")).children.insert(0, XmlText("deep"))
+    for format in ("text", "markdown", "html"):
+        assert "deep" in render(fragment, format)
+    check_parsed(render(fragment, "json"))
+    replace_content(fragment, doc_of(paragraph(text("shallow"))))
+    assert render(fragment, "text") == "shallow"
     with pytest.raises(ValueError):
         parse("json", "[" * 100_000 + "]" * 100_000)
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from documents import content, live
 from documents.access import Role, find_document, visible_documents
+from documents.api.errors import PayloadTooLarge
 from documents.api.permissions import DocumentPermission
 from documents.api.serializers import (
     ContentSerializer,
@@ -46,6 +47,17 @@ def _requested_format(request: Request) -> str:
     if requested not in content.FORMATS:
         raise ValidationError({"format": f"Choose one of {', '.join(content.FORMATS)}."})
     return requested
+
+
+def _parsed_content(format: str, value: str | dict) -> dict:
+    """Content to write, as ProseMirror JSON in the editor's schema: 413 over the limits of
+    size, 400 for content nested too deep or malformed (see documents.content.limits)."""
+    try:
+        return content.parse(format, value)
+    except content.ContentTooLarge as error:
+        raise PayloadTooLarge(str(error)) from None
+    except ValueError as error:
+        raise ValidationError({"content": [str(error)]}) from None
 
 
 def _notify_after_commit(document_id: UUID, event: dict) -> None:
@@ -127,9 +139,7 @@ class ContentView(DocumentScopedView):
         serializer = ContentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         source = serializer.validated_data
-        new = source["content"]
-        if source["format"] != "json":
-            new = content.parse(source["format"], source["content"])
+        new = _parsed_content(source["format"], source["content"])
         try:
             live.change_document(
                 self.document.id, lambda doc: content.replace_content(_fragment(doc), new)

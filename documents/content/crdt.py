@@ -20,6 +20,8 @@ from pycrdt import XmlElement, XmlFragment, XmlText
 from .schema import MARKS, Node, merge_text, normalise_doc, plain_text, text_node
 
 Segment = Node | list[Node]  # one child in the CRDT: an element, or the text nodes of one XmlText
+# The largest product of lengths difflib compares (see _opcodes): about a second of its time.
+MAX_DIFF_PRODUCT = 1_000_000
 
 
 # --- Reading the CRDT -------------------------------------------------------------------------
@@ -35,23 +37,41 @@ def fragment_to_prosemirror(fragment: XmlFragment) -> Node:
 
 
 def _read_children(parent: XmlFragment | XmlElement) -> list[Node]:
-    nodes: list[Node] = []
-    for child in parent.children:
-        if isinstance(child, XmlText):
-            nodes.extend(_read_text(child))
-        else:
-            nodes.append(_read_element(child))
-    return merge_text(nodes)
+    holder: Node = {}
+    _read_into([(parent, holder)])
+    return holder.get("content", [])
 
 
 def _read_element(element: XmlElement) -> Node:
+    node = _element_node(element)
+    _read_into([(element, node)])
+    return node
+
+
+def _read_into(pending: list[tuple[XmlFragment | XmlElement, Node]]) -> None:
+    """Give each node the content of its CRDT element, all the way down, without recursion: a
+    client that writes the CRDT directly may nest it deeper than any stack."""
+    filled: list[tuple[Node, list[Node]]] = []
+    while pending:
+        parent, node = pending.pop()
+        content: list[Node] = []
+        for child in parent.children:
+            if isinstance(child, XmlText):
+                content.extend(_read_text(child))
+            else:
+                content.append(child_node := _element_node(child))
+                pending.append((child, child_node))
+        filled.append((node, content))
+    for node, content in filled:
+        if content:
+            node["content"] = merge_text(content)
+
+
+def _element_node(element: XmlElement) -> Node:
     node: Node = {"type": element.tag}
     attrs = {key: _clean(value) for key, value in element.attributes}
     if attrs:
         node["attrs"] = attrs
-    content = _read_children(element)
-    if content:
-        node["content"] = content
     return node
 
 
@@ -128,25 +148,52 @@ def _key(segment: Segment) -> str:
 
 
 def _sync_children(parent: XmlFragment | XmlElement, new: list[Segment]) -> None:
+    # The children once, in one walk: reaching each by its index would walk to it every time.
+    children = list(parent.children)
     old: list[Segment] = [
         _read_text(child) if isinstance(child, XmlText) else _read_element(child)
-        for child in parent.children
+        for child in children
     ]
-    matcher = SequenceMatcher(None, [_key(s) for s in old], [_key(s) for s in new], autojunk=False)
-    for _, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+    # From the end: a change never moves the children before it.
+    for i1, i2, j1, j2 in reversed(_opcodes([_key(s) for s in old], [_key(s) for s in new])):
         paired = min(i2 - i1, j2 - j1)
         if i2 - i1 > paired:
             del parent.children[i1 + paired : i2]
-        for offset, segment in enumerate(new[j1 + paired : j2]):
-            _insert(parent, i1 + paired + offset, segment)
-        for offset in range(paired):
-            _sync_child(parent, i1 + offset, old[i1 + offset], new[j1 + offset])
+        _insert_all(parent, i1 + paired, new[j1 + paired : j2])
+        for index in range(i1 + paired - 1, i1 - 1, -1):
+            _sync_child(parent, index, children[index], old[index], new[j1 + index - i1])
 
 
-def _sync_child(parent: XmlFragment | XmlElement, index: int, old: Segment, new: Segment) -> None:
+def _opcodes(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """Ranges `old[i1:i2]` to make into `new[j1:j2]` (equal ones included), in order.
+
+    difflib runs only between the common prefix and suffix, and only when that middle is small
+    enough: it compares every line with every equal line, which for a long run of repeated
+    paragraphs costs the product of the lengths. A larger middle is paired position by position.
+    """
+    prefix = len(commonprefix([old, new]))
+    suffix = len(commonprefix([old[prefix:][::-1], new[prefix:][::-1]]))
+    old_end, new_end = len(old) - suffix, len(new) - suffix
+    if (old_end - prefix) * (new_end - prefix) <= MAX_DIFF_PRODUCT:
+        matcher = SequenceMatcher(None, old[prefix:old_end], new[prefix:new_end], autojunk=False)
+        middle = [
+            (prefix + i1, prefix + i2, prefix + j1, prefix + j2)
+            for _, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
+    else:
+        middle = [(prefix, old_end, prefix, new_end)]
+    return [(0, prefix, 0, prefix), *middle, (old_end, len(old), new_end, len(new))]
+
+
+def _sync_child(
+    parent: XmlFragment | XmlElement,
+    index: int,
+    child: XmlElement | XmlText,
+    old: Segment,
+    new: Segment,
+) -> None:
     if old == new:
         return
-    child = parent.children[index]
     if isinstance(old, list) and isinstance(new, list) and isinstance(child, XmlText):
         _sync_text(child, old, new)
     elif isinstance(child, XmlElement) and isinstance(new, dict) and old["type"] == new["type"]:
@@ -163,17 +210,28 @@ def _sync_child(parent: XmlFragment | XmlElement, index: int, old: Segment, new:
         _insert(parent, index, new)
 
 
+def _insert_all(parent: XmlFragment | XmlElement, index: int, segments: list[Segment]) -> None:
+    """Insert the segments at `index`, in reverse order: Yrs finds an index by walking the
+    children from the first, so inserting each one after the last would cost the square of
+    their number; this costs one walk to `index` each (none for new content)."""
+    for segment in reversed(segments):
+        _insert(parent, index, segment)
+
+
 def _insert(parent: XmlFragment | XmlElement, index: int, segment: Segment) -> None:
     if isinstance(segment, list):
-        text = parent.children.insert(index, XmlText())
-        position = 0
-        for node in segment:
-            text.insert(position, node["text"], _formatting(node) or None)
-            position += _utf8_len(node["text"])
+        pieces = [(node["text"], _formatting(node)) for node in segment]
+        _insert_text(parent.children.insert(index, XmlText()), 0, pieces)
     else:
         element = parent.children.insert(index, XmlElement(segment["type"], segment.get("attrs")))
-        for offset, child in enumerate(_segments(segment.get("content", []))):
-            _insert(element, offset, child)
+        _insert_all(element, 0, _segments(segment.get("content", [])))
+
+
+def _insert_text(text: XmlText, position: int, nodes: list[tuple[str, Node]]) -> None:
+    """Insert the (text, formatting) pieces at `position` (UTF-8 bytes), in reverse order for
+    the reason _insert_all gives."""
+    for piece, formatting in reversed(nodes):
+        text.insert(position, piece, formatting or None)
 
 
 def _sync_text(text: XmlText, old: list[Node], new: list[Node]) -> None:
@@ -189,10 +247,7 @@ def _sync_text(text: XmlText, old: list[Node], new: list[Node]) -> None:
     removed = _utf8_len(before[prefix : len(before) - suffix])
     if removed:
         del text[start : start + removed]
-    position = start
-    for piece, formatting in _spans(new, prefix, len(after) - suffix):
-        text.insert(position, piece, formatting or None)
-        position += _utf8_len(piece)
+    _insert_text(text, start, list(_spans(new, prefix, len(after) - suffix)))
     _fix_marks(text, after, new)
 
 

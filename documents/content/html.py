@@ -6,10 +6,10 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from .limits import ContentLimits
 from .schema import (
     HARD_BREAK,
     LINK_ATTRS,
-    MAX_DEPTH,
     Node,
     inline_events,
     normalise_doc,
@@ -101,12 +101,17 @@ class _Element:
 
 
 class _TreeBuilder(HTMLParser):
-    """A forgiving HTML tree: stray end tags are ignored, `<p>` and `<li>` close implicitly."""
+    """A forgiving HTML tree: stray end tags are ignored, `<p>` and `<li>` close implicitly.
 
-    def __init__(self) -> None:
+    Raises ContentTooDeep for elements nested more than `max_depth` deep: the tree is walked by
+    recursion, and the schema could not hold such nesting anyway.
+    """
+
+    def __init__(self, max_depth: int) -> None:
         super().__init__(convert_charrefs=True)
         self.root = _Element("#root", {})
         self.stack = [self.root]
+        self.max_depth = max_depth
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HTML_BLOCKS or tag in _HTML_SECTIONS:
@@ -114,13 +119,19 @@ class _TreeBuilder(HTMLParser):
                 self.stack.pop()
             if tag == "li":
                 self._close_open_item()
-        element = _Element(tag, dict(attrs))
-        self.stack[-1].children.append(element)
-        if tag not in _HTML_VOID and len(self.stack) < MAX_DEPTH:
+        element = self._add(tag, attrs)
+        if tag not in _HTML_VOID:
             self.stack.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Element(tag, dict(attrs)))
+        self._add(tag, attrs)
+
+    def _add(self, tag: str, attrs: list[tuple[str, str | None]]) -> _Element:
+        if len(self.stack) > self.max_depth:  # the root is not an element
+            raise ContentLimits.current().too_deep("The HTML")
+        element = _Element(tag, dict(attrs))
+        self.stack[-1].children.append(element)
+        return element
 
     def handle_endtag(self, tag: str) -> None:
         for index in range(len(self.stack) - 1, 0, -1):
@@ -140,20 +151,21 @@ class _TreeBuilder(HTMLParser):
                 return
 
 
-def parse_html(source: str) -> _Element:
-    builder = _TreeBuilder()
+def parse_html(source: str, max_depth: int) -> _Element:
+    """The element tree of `source` (see _TreeBuilder), elements at most `max_depth` deep."""
+    builder = _TreeBuilder(max_depth)
     builder.feed(source)
     builder.close()
     return builder.root
 
 
 def html_to_prosemirror(source: str) -> Node:
-    """HTML as a document; never raises. Whitespace collapses as in a browser; unknown tags are
-    unwrapped (their text kept), `<script>`, `<style>` and the like dropped with their content,
-    links with unsafe targets unwrapped."""
-    return normalise_doc(
-        {"type": "doc", "content": html_nodes(parse_html(source).children, [], pre=False)}
-    )
+    """HTML as a document. Whitespace collapses as in a browser; unknown tags are unwrapped
+    (their text kept), `<script>`, `<style>` and the like dropped with their content, links with
+    unsafe targets unwrapped. Raises ContentTooDeep for elements nested deeper than the limit
+    (see ContentLimits)."""
+    tree = parse_html(source, ContentLimits.current().max_depth)
+    return normalise_doc({"type": "doc", "content": html_nodes(tree.children, [], pre=False)})
 
 
 def html_nodes(children: list[_Element | str], marks: list[Node], pre: bool) -> list[Node]:
@@ -213,9 +225,7 @@ def _collapse_whitespace(nodes: list[Node]) -> list[Node]:
     at_edge = True
     for node in nodes:
         if node["type"] != "text":
-            if out and out[-1]["type"] == "text":
-                out[-1]["text"] = out[-1]["text"].rstrip(" ")
-            out = [n for n in out if n["type"] != "text" or n["text"]]
+            _strip_trailing_space(out)
             out.append(node)
             at_edge = True
             continue
@@ -225,6 +235,18 @@ def _collapse_whitespace(nodes: list[Node]) -> list[Node]:
         if text:
             out.append({**node, "text": text})
             at_edge = False
-    if out and out[-1]["type"] == "text":
-        out[-1]["text"] = out[-1]["text"].rstrip(" ")
-    return [n for n in out if n["type"] != "text" or n["text"]]
+    _strip_trailing_space(out)
+    return out
+
+
+def _strip_trailing_space(nodes: list[Node]) -> None:
+    """Strip the space that ends a line, dropping the text nodes it empties.
+
+    Only the trailing ones can empty: every text node is appended non-empty, and the space it
+    ends with is all that a later strip takes. So this costs as much as it removes.
+    """
+    while nodes and nodes[-1]["type"] == "text":
+        nodes[-1]["text"] = nodes[-1]["text"].rstrip(" ")
+        if nodes[-1]["text"]:
+            return
+        nodes.pop()

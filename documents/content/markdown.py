@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .html import HTML_DROPPED, HTML_MARKS, html_nodes, parse_html
+from .limits import ContentLimits
 from .schema import HARD_BREAK, LISTS, Node, inline_events, normalise_doc, text_node
 
 _MD_DELIMITERS = {"bold": "**", "italic": "*", "strike": "~~"}
@@ -187,7 +189,16 @@ def _md_link_end(attrs: Node) -> str:
 
 # --- Markdown input -------------------------------------------------------------------------
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
+
+@cache
+def _markdown_parser(max_depth: int) -> MarkdownIt:
+    # markdown-it drops, without a word, whatever lies deeper than its `maxNesting` (20 in the
+    # CommonMark preset): one level more than the limit lets markdown_to_prosemirror see, and
+    # refuse, whatever is too deep before anything is dropped.
+    options = {"html": True, "maxNesting": max_depth + 1}
+    return MarkdownIt("commonmark", options).enable("strikethrough")
+
+
 _MD_CONTAINERS = {
     "paragraph_open": "paragraph",
     "heading_open": "heading",
@@ -201,14 +212,19 @@ _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 
 
 def markdown_to_prosemirror(source: str) -> Node:
-    """CommonMark (with `~~strike~~`) as a document; never raises.
+    """CommonMark (with `~~strike~~`) as a document.
 
     Constructs the schema lacks degrade to text: an image to its alt text, unknown inline HTML to
-    its text; HTML blocks are read by `html_to_prosemirror`'s rules.
+    its text; HTML blocks are read by `html_to_prosemirror`'s rules. Raises ContentTooDeep for
+    blocks nested deeper than the limit (see ContentLimits).
     """
+    limits = ContentLimits.current()
     root: Node = {"type": "doc", "content": []}
     stack = [root]
-    for token in _MARKDOWN.parse(source):
+    for token in _markdown_parser(limits.max_depth).parse(source):
+        # A block opened or met here lies len(stack) levels deep (inline content adds none).
+        if token.nesting != -1 and token.type != "inline" and len(stack) > limits.max_depth:
+            raise limits.too_deep("The Markdown")
         if token.nesting == 1:
             node: Node = {"type": _MD_CONTAINERS.get(token.type, "unknown"), "content": []}
             if token.type == "heading_open":
@@ -222,11 +238,12 @@ def markdown_to_prosemirror(source: str) -> Node:
             if len(stack) > 1:
                 stack.pop()
         else:
-            stack[-1]["content"].extend(_md_leaf(token))
+            stack[-1]["content"].extend(_md_leaf(token, limits.max_depth - len(stack)))
     return normalise_doc(root)
 
 
-def _md_leaf(token: Token) -> list[Node]:
+def _md_leaf(token: Token, levels: int) -> list[Node]:
+    """A block without blocks inside (an HTML block may hold some: `levels` are left for them)."""
     if token.type == "inline":
         return _md_inline_nodes(token.children or [], [])
     if token.type in ("fence", "code_block"):
@@ -242,7 +259,7 @@ def _md_leaf(token: Token) -> list[Node]:
     if token.type == "hr":
         return [{"type": "horizontalRule"}]
     if token.type == "html_block":
-        return html_nodes(parse_html(token.content).children, [], pre=False)
+        return html_nodes(parse_html(token.content, levels + 1).children, [], pre=False)
     return [text_node(token.content, [])] if token.content else []
 
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .limits import ContentLimits
+
 Node = dict[str, Any]
 
 TEXTBLOCKS = frozenset({"paragraph", "heading", "codeBlock"})
@@ -27,11 +29,12 @@ LINK_DEFAULTS = {
     "title": None,
 }
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps", "sms", "xmpp"})
-MAX_DEPTH = 48  # deeper input is flattened to text, so that no input can exhaust the stack
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000\ufeff]")
 HARD_BREAK: Node = {"type": "hardBreak"}
+# Levels of nesting a block takes with its content: a quote holds blocks, a list items of blocks.
+_LEVELS_NEEDED = {"blockquote": 2, "bulletList": 3, "orderedList": 3}
 
 
 def text_node(text: str, marks: list[Node]) -> Node:
@@ -63,19 +66,26 @@ def merge_text(nodes: list[Node]) -> list[Node]:
 def normalise_doc(doc: Any) -> Node:
     """`doc` made valid in the editor's schema; unknown nodes are unwrapped, unknown marks dropped.
 
-    Raises ValueError when `doc` is not a ProseMirror document at all.
+    Content nested deeper than the limit (what only a client writing the CRDT directly can
+    store, since writes through the API are refused) is flattened to text, so that no input can
+    exhaust the stack. Raises ValueError when `doc` is not a ProseMirror document at all.
     """
     if not isinstance(doc, dict) or doc.get("type") != "doc":
         raise ValueError('expected a ProseMirror document: {"type": "doc", "content": [...]}')
-    return {"type": "doc", "content": _blocks(doc.get("content"), 0) or [{"type": "paragraph"}]}
+    levels = ContentLimits.current().max_depth
+    return {
+        "type": "doc",
+        "content": _blocks(doc.get("content"), levels) or [{"type": "paragraph"}],
+    }
 
 
 def _nodes(value: Any) -> list[Node]:
     return [node for node in value if isinstance(node, dict)] if isinstance(value, list) else []
 
 
-def _blocks(nodes: Any, depth: int) -> list[Node]:
-    """Nodes where blocks belong; stray inline content is gathered into paragraphs."""
+def _blocks(nodes: Any, levels: int) -> list[Node]:
+    """Nodes where blocks belong, with `levels` of nesting left for them and what they hold
+    (one at least); stray inline content is gathered into paragraphs."""
     blocks: list[Node] = []
     inline: list[Node] = []
     for node in _nodes(nodes):
@@ -84,37 +94,37 @@ def _blocks(nodes: Any, depth: int) -> list[Node]:
             inline.append(node)
             continue
         if inline:
-            blocks.append(_textblock("paragraph", {}, _inline(inline, depth)))
+            blocks.append(_textblock("paragraph", {}, _inline(inline, levels)))
             inline = []
-        if depth >= MAX_DEPTH:
+        if levels < _LEVELS_NEEDED.get(kind, 1) or (kind not in BLOCKS and levels < 2):
             blocks.append(_textblock("paragraph", {}, [text_node(_string(plain_text(node)), [])]))
         elif kind in BLOCKS:
-            blocks.extend(_block(node, depth + 1))
-        else:
-            blocks.extend(_blocks(node.get("content"), depth + 1))
+            blocks.extend(_block(node, levels - 1))
+        else:  # unwrapped, but counted: the recursion is as deep as the input
+            blocks.extend(_blocks(node.get("content"), levels - 1))
     if inline:
-        blocks.append(_textblock("paragraph", {}, _inline(inline, depth)))
+        blocks.append(_textblock("paragraph", {}, _inline(inline, levels)))
     return blocks
 
 
-def _block(node: Node, depth: int) -> list[Node]:
+def _block(node: Node, levels: int) -> list[Node]:
     kind = node["type"]
     attrs = node.get("attrs") if isinstance(node.get("attrs"), dict) else {}
     content = node.get("content")
     if kind == "horizontalRule":
         return [{"type": kind}]
     if kind == "paragraph":
-        return [_textblock(kind, {}, _inline(content, depth))]
+        return [_textblock(kind, {}, _inline(content, levels))]
     if kind == "heading":
         level = _integer(attrs.get("level"), 1)
-        return [_textblock(kind, {"level": min(max(level, 1), 6)}, _inline(content, depth))]
+        return [_textblock(kind, {"level": min(max(level, 1), 6)}, _inline(content, levels))]
     if kind == "codeBlock":
-        text = "".join(n.get("text", "\n") for n in _inline(content, depth))
+        text = "".join(n.get("text", "\n") for n in _inline(content, levels))
         language = (_string(attrs.get("language")) or "").strip()
         return [_textblock(kind, {"language": language} if language else {}, [text_node(text, [])])]
     if kind == "blockquote":
-        return [{"type": kind, "content": _blocks(content, depth) or [{"type": "paragraph"}]}]
-    items = _list_items(content, depth)
+        return [{"type": kind, "content": _blocks(content, levels) or [{"type": "paragraph"}]}]
+    items = _list_items(content, levels)
     if not items:
         return []
     if kind == "bulletList":
@@ -126,7 +136,7 @@ def _block(node: Node, depth: int) -> list[Node]:
     return [{"type": kind, "attrs": list_attrs, "content": items}]
 
 
-def _list_items(nodes: Any, depth: int) -> list[Node]:
+def _list_items(nodes: Any, levels: int) -> list[Node]:
     """A list's items; anything else inside a list joins the item before it (or a new one)."""
     contents: list[list[Node]] = []
     for node in _nodes(nodes):
@@ -137,7 +147,7 @@ def _list_items(nodes: Any, depth: int) -> list[Node]:
         )
     items = []
     for content in contents:
-        blocks = _blocks(content, depth)
+        blocks = _blocks(content, levels - 1)
         if not blocks or blocks[0]["type"] != "paragraph":
             blocks.insert(0, {"type": "paragraph"})
         items.append({"type": "listItem", "content": blocks})
@@ -154,7 +164,7 @@ def _textblock(kind: str, attrs: Node, inline: list[Node]) -> Node:
     return node
 
 
-def _inline(nodes: Any, depth: int) -> list[Node]:
+def _inline(nodes: Any, levels: int) -> list[Node]:
     """Nodes where inline content belongs; anything else is flattened to its inline content."""
     inline: list[Node] = []
     for node in _nodes(nodes):
@@ -164,8 +174,8 @@ def _inline(nodes: Any, depth: int) -> list[Node]:
                 inline.append(text_node(text, _marks(node.get("marks"))))
         elif kind == "hardBreak":
             inline.append(HARD_BREAK)
-        elif depth < MAX_DEPTH:
-            inline.extend(_inline(node.get("content"), depth + 1))
+        elif levels > 0:
+            inline.extend(_inline(node.get("content"), levels - 1))
         elif text := _string(plain_text(node)):
             inline.append(text_node(text, []))
     return merge_text(inline)
