@@ -44,6 +44,11 @@ def test_a_cursor_of_relative_positions_is_kept():
     assert stamped({"cursor": None})["cursor"] is None
 
 
+def test_what_is_relayed_is_always_utf8():
+    state = stamp_state(b'{"lone": "\\ud800", "name": "J\xc3\xa9r\xc3\xb4me"}', SERVER_USER)
+    assert state.decode("utf-8") and json.loads(state)["name"] == "J\u00e9r\u00f4me"
+
+
 def test_a_removal_stays_a_removal():
     assert stamp_state(b"null", SERVER_USER) == b"null"
 

@@ -54,7 +54,9 @@ def stamp_state(state: bytes, user_field: dict) -> bytes:
     if cursor is not None and not _is_cursor(cursor):
         raise ProtocolError("awareness cursor is not a pair of relative positions")
     value["user"] = user_field
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    # ASCII: a lone surrogate ("\ud800" is valid JSON) stays escaped, so the bytes are always
+    # UTF-8, which lib0 decodes strictly.
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _depth(value: object) -> int:
