@@ -21,13 +21,10 @@ LISTS = frozenset({"bulletList", "orderedList"})
 BLOCKS = TEXTBLOCKS | LISTS | {"blockquote", "horizontalRule"}  # what may stand among blocks
 MARKS = ("link", "bold", "code", "italic", "strike")  # in the order of the editor's schema
 LINK_ATTRS = ("href", "target", "rel", "class", "title")
-# The editor's link defaults (Tiptap fills them in, and y-tiptap stores them with every link).
-LINK_DEFAULTS = {
-    "target": "_blank",
-    "rel": "noopener noreferrer nofollow",
-    "class": None,
-    "title": None,
-}
+# Every link opens a new tab that cannot reach back to the document (window.opener) nor tell it
+# where the reader came from: the editor's defaults, which Tiptap gives every link it makes. A
+# link that says otherwise (only a client writing the CRDT directly can store one) gets them too.
+LINK_OPENS = {"target": "_blank", "rel": "noopener noreferrer nofollow"}
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps", "sms", "xmpp"})
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -182,8 +179,8 @@ def _inline(nodes: Any, levels: int) -> list[Node]:
 
 
 def _marks(marks: Any) -> list[Node]:
-    """Known marks, once each, in schema order; a link needs a safe href and gets the editor's
-    defaults for the attributes it lacks; code excludes every other mark, as in the editor."""
+    """Known marks, once each, in schema order; a link needs a safe href, and opens as
+    LINK_OPENS says whatever it asks for; code excludes every other mark, as in the editor."""
     found: dict[str, Node] = {}
     for mark in _nodes(marks):
         kind = mark.get("type")
@@ -191,7 +188,7 @@ def _marks(marks: Any) -> list[Node]:
             attrs = mark.get("attrs") if isinstance(mark.get("attrs"), dict) else {}
             given = {k: _string(v) for k, v in attrs.items() if v is None or isinstance(v, str)}
             if given.get("href") and is_safe_href(given["href"]):
-                link = {k: given.get(k, LINK_DEFAULTS.get(k)) for k in LINK_ATTRS}
+                link = {key: given.get(key) for key in LINK_ATTRS} | LINK_OPENS
                 found[kind] = {"type": kind, "attrs": link}
         elif kind in MARKS:
             found[kind] = {"type": kind}

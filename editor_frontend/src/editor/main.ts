@@ -14,6 +14,7 @@ import type { EditorConfig } from './config'
 import { exportMenu } from './export'
 import { icon } from './icons'
 import { KeyboardShortcuts } from './keyboard'
+import { SafeLink } from './links'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
@@ -50,8 +51,10 @@ const editor = new Editor({
       undoRedo: false,
       // Not in the toolbar, nor in the Markdown the server exports.
       underline: false,
-      link: { openOnClick: false, autolink: true, defaultProtocol: 'https' },
+      // Links render through SafeLink instead (see links.ts).
+      link: false,
     }),
+    SafeLink.configure({ openOnClick: false, autolink: true, defaultProtocol: 'https' }),
     Collaboration.configure({ fragment: collab.fragment }),
     CollaborationCaret.configure({
       provider: collab.provider,
