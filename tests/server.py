@@ -134,6 +134,43 @@ class DaphneServer:
         return self.request("POST", "/api/documents/", {"title": title}, token)["id"]
 
 
+def reset_peak_rss(pid: int) -> None:
+    """Linux: writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def upgrade_request(path: str) -> bytes:
+    """A WebSocket opening handshake for `path`, as bytes to write to a plain TCP stream."""
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n"
+    ).encode()
+
+
+def ws_frame(
+    opcode: int,
+    payload: bytes,
+    *,
+    masked: bool = True,
+    fin: bool = True,
+    rsv: int = 0,
+    declared: int | None = None,
+) -> bytes:
+    """One WebSocket frame as given, however invalid; `declared` overrides the length field.
+    The masking key is zero: still a masked frame, and a 1 MiB payload needs no XOR pass."""
+    length = len(payload) if declared is None else declared
+    mask_bit = 0x80 if masked else 0
+    header = bytes([(0x80 if fin else 0) | rsv << 4 | opcode])
+    if length < 126:
+        header += bytes([mask_bit | length])
+    elif length < 2**16:
+        header += bytes([mask_bit | 126]) + length.to_bytes(2, "big")
+    else:
+        header += bytes([mask_bit | 127]) + length.to_bytes(8, "big")
+    return header + (b"\0\0\0\0" if masked else b"") + payload
+
+
 async def _open(url: str, document_id: str, token: str):
     # No size limit: a large document's sync step 2 is bigger than the library's 1 MiB default.
     return await websockets.connect(f"{url}/{document_id}?token={token}", max_size=None)

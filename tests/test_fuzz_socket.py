@@ -8,12 +8,12 @@ escapes, and that the document and presence are as before while the two others c
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -23,7 +23,13 @@ from pycrdt import create_awareness_message, create_update_message, write_messag
 from bench.procstat import sample_process
 from documents.realtime.registry import registry
 from tests.conftest import async_db
-from tests.server import DaphneServer, SocketClient
+from tests.server import (
+    DaphneServer,
+    SocketClient,
+    reset_peak_rss,
+    upgrade_request,
+    ws_frame,
+)
 from tests.test_nesting import map_entry_update, nested_arrays, nested_objects
 from tests.wsclients import Closed, YClient, connected
 
@@ -214,37 +220,6 @@ SERVER_LIMIT = 1024 * 1024  # the server's default REALTIME_MAX_MESSAGE_BYTES
 MiB = 1024 * 1024
 
 
-def ws_frame(
-    opcode: int,
-    payload: bytes,
-    *,
-    masked: bool = True,
-    fin: bool = True,
-    rsv: int = 0,
-    declared: int | None = None,
-) -> bytes:
-    """One WebSocket frame as given, however invalid; `declared` overrides the length field.
-    The masking key is zero: still a masked frame, and a 1 MiB payload needs no XOR pass."""
-    length = len(payload) if declared is None else declared
-    mask_bit = 0x80 if masked else 0
-    header = bytes([(0x80 if fin else 0) | rsv << 4 | opcode])
-    if length < 126:
-        header += bytes([mask_bit | length])
-    elif length < 2**16:
-        header += bytes([mask_bit | 126]) + length.to_bytes(2, "big")
-    else:
-        header += bytes([mask_bit | 127]) + length.to_bytes(8, "big")
-    return header + (b"\0\0\0\0" if masked else b"") + payload
-
-
-def upgrade_request(path: str) -> bytes:
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        "Sec-WebSocket-Version: 13\r\n\r\n"
-    ).encode()
-
-
 class RawWebSocket:
     """A WebSocket over a plain TCP stream: it sends bytes exactly as given, and reads what the
     server sends as it comes (a client that keeps up), keeping only the close code."""
@@ -298,11 +273,6 @@ def rss_mib(pid: int) -> float:
 
 def peak_rss_mib(pid: int) -> float:
     return sample_process(pid).peak_rss_mib
-
-
-def reset_peak_rss(pid: int) -> None:
-    """Linux: writing 5 to clear_refs resets VmHWM to the current RSS."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def tracebacks_from_our_code(log: str) -> list[str]:
@@ -374,7 +344,6 @@ VIOLATIONS = {
     "reserved opcode": ws_frame(0x3, b"\x03"),
     "reserved bits without an extension": ws_frame(0x2, b"\x03", rsv=0b100),
     "unmasked client frame": ws_frame(0x2, b"\x03", masked=False),
-    "length beyond any limit, no payload": ws_frame(0x2, b"", declared=2**63 - 1),
     "control frame over 125 bytes": ws_frame(0x9, b"x" * 200),
     "fragmented control frame": ws_frame(0x9, b"x", fin=False),
     "continuation with nothing to continue": ws_frame(0x0, b"x"),
@@ -428,7 +397,7 @@ async def test_a_huge_declared_count_costs_nothing(daphne, room, frame):
     assert peak_rss_mib(pid) - before < HUGE_COUNT_GROWTH_MIB
 
 
-# 20 frames declaring 1.5 MiB each: the server must not reserve any of it. What
+# 20 frames declaring 1 MiB each: the server must not reserve any of it. What
 # it holds is the connections themselves, tens of KiB each; 8 MiB leaves room for allocator noise.
 PENDING_FRAMES = 20
 PENDING_GROWTH_MIB = 8
@@ -441,9 +410,8 @@ async def test_a_declared_length_with_no_payload_reserves_nothing(daphne, room):
     pending = []
     for _ in range(PENDING_FRAMES):
         hostile = await RawWebSocket.open(daphne.port, room.path)
-        # Under the frame limit (twice the 1 MiB message limit): the server waits for a
-        # payload that never comes.
-        await hostile.send(ws_frame(0x2, b"", declared=SERVER_LIMIT + SERVER_LIMIT // 2))
+        # At the message limit: the server waits for a payload that never comes.
+        await hostile.send(ws_frame(0x2, b"", declared=SERVER_LIMIT))
         pending.append(hostile)
     await room.still_served()
     grown = rss_mib(pid) - before
@@ -453,13 +421,14 @@ async def test_a_declared_length_with_no_payload_reserves_nothing(daphne, room):
 
 
 @pytest.mark.slow
-async def test_a_frame_far_over_the_limit_is_refused_at_its_header(daphne, room):
+@pytest.mark.parametrize("declared", [SERVER_LIMIT + 1, 60 * MiB, 2**63 - 1])
+async def test_a_frame_over_the_limit_is_refused_at_its_header(daphne, room, declared):
     """daphne_limits.py raises daphne's message limit for large documents going out; frames
-    coming in are still refused as soon as their header declares more than twice the limit."""
+    coming in are still refused with 4413 as soon as their header declares more than the
+    limit, without waiting for (or reserving) the payload."""
     hostile = await RawWebSocket.open(daphne.port, room.path)
-    await hostile.send(ws_frame(0x2, b"", declared=60 * MiB))
-    # autobahn drops the connection at once, without waiting for (or reserving) the payload.
-    assert await hostile.close_code(timeout=2) is None
+    await hostile.send(ws_frame(0x2, b"", declared=declared))
+    assert await hostile.close_code(timeout=2) == TOO_LARGE
     hostile.close()
     await room.still_served()
 
@@ -564,3 +533,144 @@ async def test_a_flood_of_frames_at_the_size_limit(daphne, token, room):
     peaks = [await _flood_all(daphne, room, quiet_path) for _ in range(2)]
     print(f"flood: RSS start {start:.1f} MiB, peaks {peaks[0]:.1f} and {peaks[1]:.1f} MiB")
     assert max(peaks) - start < FLOOD_PEAK_GROWTH_MIB
+
+
+# -- one message in many fragments (continuation frames) ----------------------------------------
+
+
+def _auth_of_size(size: int) -> bytes:
+    """A client's auth message (the server ignores it) of exactly `size` bytes, size >= 3."""
+    reason_length = size - 3
+    while True:
+        message = b"\x02\x00" + write_message(b"r" * reason_length)
+        if len(message) == size:
+            return message
+        reason_length += size - len(message)
+
+
+def _fragments(message: bytes, cuts: list[int]) -> list[tuple[bytes, int]]:
+    """The frames of `message` cut at these offsets (a binary frame, then continuations), each
+    with the number of message bytes it carries."""
+    bounds = [0, *sorted(cuts), len(message)]
+    parts = [message[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+    return [
+        (ws_frame(0x2 if index == 0 else 0x0, part, fin=index == len(parts) - 1), len(part))
+        for index, part in enumerate(parts)
+    ]
+
+
+async def _send_until_closed(hostile: RawWebSocket, frames: list[bytes]) -> None:
+    """Send every frame; a server that closed meanwhile takes no more."""
+    with contextlib.suppress(ConnectionError):
+        for frame in frames:
+            await hostile.send(frame)
+
+
+# Four sockets at once, each sending one message as 40 (or 70) continuation frames of 1 MiB.
+# Before the limit applied to fragments: each buffered 40 MiB and got 4413 after the 40th, 2 to
+# 2.6 s in, the peak RSS 277 MiB over the start; at 70 fragments autobahn dropped the connection
+# at 64 MiB, without a close code. Now each is refused at the second fragment's header: what the
+# server holds is the first fragment and the chunk being read, about 2 MiB each.
+FRAGMENT_ATTACKERS = 4
+FRAGMENTED_GROWTH_MIB = 24
+
+
+async def _fragment_attack(port: int, path: str, fragments: int) -> tuple[int | None, float]:
+    """One attacker; returns its close code and how long the server took to send it."""
+    hostile = await RawWebSocket.open(port, path)
+    cuts = [index * MiB for index in range(1, fragments)]
+    frames = [frame for frame, _ in _fragments(bytes(fragments * MiB), cuts)]
+    started = time.monotonic()
+    sending = asyncio.create_task(_send_until_closed(hostile, frames))
+    code = await hostile.close_code(timeout=30)
+    seconds = time.monotonic() - started
+    sending.cancel()
+    hostile.close()
+    return code, seconds
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fragments", [40, 70])
+async def test_a_message_in_many_fragments_is_refused_at_the_limit(daphne, room, fragments):
+    pid = daphne.process.pid
+    before = rss_mib(pid)
+    reset_peak_rss(pid)
+    attacks = (
+        _fragment_attack(daphne.port, room.path, fragments) for _ in range(FRAGMENT_ATTACKERS)
+    )
+    results = await asyncio.gather(*attacks)
+    grown = peak_rss_mib(pid) - before
+    seconds = [round(seconds, 2) for _, seconds in results]
+    print(f"{fragments} fragments: closed after {seconds} s; peak RSS +{grown:.1f} MiB")
+    assert [code for code, _ in results] == [TOO_LARGE] * FRAGMENT_ATTACKERS
+    assert grown < FRAGMENTED_GROWTH_MIB
+    await room.still_served()
+
+
+@pytest.mark.slow
+async def test_a_fragment_crossing_the_limit_is_refused_at_its_header(daphne, room):
+    """The server neither waits for that fragment's payload nor for the message's end."""
+    hostile = await RawWebSocket.open(daphne.port, room.path)
+    half = SERVER_LIMIT // 2
+    await hostile.send(ws_frame(0x2, bytes(half), fin=False))
+    await hostile.send(ws_frame(0x0, bytes(SERVER_LIMIT - half), fin=False))  # at the limit
+    await hostile.send(ws_frame(0x0, b"", fin=False, declared=1))  # a header, one byte over
+    assert await hostile.close_code(timeout=2) == TOO_LARGE
+    hostile.close()
+    await room.still_served()
+
+
+@st.composite
+def fragmented_messages(draw) -> tuple[list[tuple[bytes, int]], int]:
+    """An auth message (ignored when taken) around the server's limit or anywhere up to three
+    times it, cut into 1 to 70 fragments, empty ones included, with pings between them or not;
+    returns the frames with the message bytes each carries, and the message's size."""
+    size = draw(
+        st.one_of(
+            st.integers(SERVER_LIMIT - 64, SERVER_LIMIT + 64),
+            st.integers(3, SERVER_LIMIT),
+            st.integers(SERVER_LIMIT + 1, 3 * SERVER_LIMIT),
+        )
+    )
+    count = draw(st.integers(1, 70))
+    cuts = draw(st.lists(st.integers(0, size), min_size=count - 1, max_size=count - 1))
+    frames = _fragments(_auth_of_size(size), cuts)
+    if draw(st.booleans()):  # control frames may come between a message's fragments
+        frames = [part for frame in frames for part in (frame, (ws_frame(0x9, b"ping"), 0))]
+    return frames, size
+
+
+def _up_to_the_limit(frames: list[tuple[bytes, int]]) -> list[bytes]:
+    """The frames up to the first that takes the message past the server's limit."""
+    sent, carried = [], 0
+    for frame, data in frames:
+        sent.append(frame)
+        carried += data
+        if carried > SERVER_LIMIT:
+            break
+    return sent
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(message=fragmented_messages())
+async def test_a_fragmented_message_is_refused_exactly_past_the_limit(daphne, room, message):
+    """Over the limit: 4413 as soon as the data past it arrives, the rest of the message never
+    sent. At or under it: the message is taken (and ignored), and the text frame sent after it
+    closes the socket with 4400, which shows the socket was still served."""
+    frames, size = message
+    hostile = await RawWebSocket.open(daphne.port, room.path)
+    if size > SERVER_LIMIT:
+        event("over the limit")
+        await _send_until_closed(hostile, _up_to_the_limit(frames))
+        assert await hostile.close_code(timeout=5) == TOO_LARGE
+    else:
+        event("within the limit")
+        await _send_until_closed(hostile, [*(frame for frame, _ in frames), ws_frame(0x1, b"x")])
+        assert await hostile.close_code() == MALFORMED
+    hostile.close()
+    await room.still_served()
