@@ -1,9 +1,7 @@
 """Presence is bound to who sent it: client ids belong to the user who introduced them, the
 `user` field is the server's, and numbers a browser cannot decode are refused at the sender."""
 
-import asyncio
 import json
-import subprocess
 from contextlib import AsyncExitStack
 
 import pytest
@@ -19,7 +17,8 @@ from documents.realtime.presence_rules import (
     stamp_state,
 )
 from documents.realtime.protocol import MAX_SAFE_INTEGER, ProtocolError, decode_awareness
-from tests.server import ROOT, DaphneServer, SocketClient
+from tests.node_client import scripted_node_client
+from tests.server import DaphneServer, SocketClient
 from tests.wsclients import Closed, connected
 
 SERVER_USER = {"name": "Alice", "color": "#123456"}
@@ -224,26 +223,11 @@ async def test_a_viewers_forged_presence_leaves_a_stock_client_connected_and_int
     members = f"/api/documents/{document_id}/members/"
     server.request("POST", members, {"username": "carol", "role": "editor"}, alice)
     server.request("POST", members, {"username": "mallory", "role": "viewer"}, alice)
-    node = await asyncio.create_subprocess_exec(
-        "node", str(ROOT / "tests/interop/scripted_client.mjs"),
-        "--url", server.ws_url, "--room", document_id, "--token", carol,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-    async def command(op: str, **fields) -> dict:
-        if op != "sync":
-            node.stdin.write((json.dumps({"op": op, **fields}) + "\n").encode())
-            await node.stdin.drain()
-        line = await asyncio.wait_for(node.stdout.readline(), 10)
-        if not line:
-            raise AssertionError(f"the Node client ended: {(await node.stderr.read()).decode()}")
-        return json.loads(line)
-
     watcher = await SocketClient.connect(server.ws_url, document_id, alice)
     attacker = await SocketClient.connect(server.ws_url, document_id, mallory)
-    try:
-        victim = (await command("sync"))["client"]
-        await command("presence", state={"user": {"name": "Carol", "color": "#00aa00"}})
+    async with scripted_node_client(server.ws_url, document_id, carol) as node:
+        victim = (await node.command("sync"))["client"]
+        await node.command("presence", state={"user": {"name": "Carol", "color": "#00aa00"}})
         await watcher.handshake()
         await attacker.handshake()
         carol_seen = {"name": "carol", "color": user_color(2)}  # the second account made
@@ -257,18 +241,13 @@ async def test_a_viewers_forged_presence_leaves_a_stock_client_connected_and_int
             await attacker.wait_for(lambda: False)
         assert closed.value.code == 4400
         # The stock client keeps working: still connected, its edits and presence go through.
-        await command("presence", state={"user": {"name": "Carol"}, "after": True})
-        await command("paragraph", text="still here")
+        await node.command("presence", state={"user": {"name": "Carol"}, "after": True})
+        await node.command("paragraph", text="still here")
         await watcher.wait_for(lambda: "still here" in str(watcher.fragment))
         await watcher.wait_for(lambda: watcher.presence().get(victim, {}).get("after") is True)
         assert watcher.presence()[victim]["user"] == carol_seen
-        report = await command("report")
+        report = await node.command("report")
         assert report["closes"] == []
         assert report["presence"][str(victim)] == {"user": {"name": "Carol"}, "after": True}
-        node.stdin.close()
-        assert await asyncio.wait_for(node.wait(), 10) == 0
-    finally:
-        if node.returncode is None:
-            node.kill()
-        await node.wait()
-        await watcher.close()
+        await node.finish()
+    await watcher.close()

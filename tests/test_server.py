@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.node_client import scripted_node_client
 from tests.server import ROOT, DaphneServer, SocketClient
 from tests.yclient import Closed
 
@@ -194,22 +195,6 @@ async def test_a_demoted_stock_node_client_never_gets_its_refused_edits_stored(s
     server.request("POST", members, {"username": "bob", "role": "editor"}, alice)
     owner = await SocketClient.connect(server.ws_url, document_id, alice)
     await owner.handshake()
-    node = await asyncio.create_subprocess_exec(
-        "node", str(ROOT / "tests/interop/scripted_client.mjs"),
-        "--url", server.ws_url, "--room", document_id, "--token", bob,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-    async def command(op: str, **fields) -> dict:
-        if op != "sync":
-            node.stdin.write((json.dumps({"op": op, **fields}) + "\n").encode())
-            await node.stdin.drain()
-        line = await asyncio.wait_for(node.stdout.readline(), 10)
-        if not line:
-            raise AssertionError(f"the Node client ended: {(await node.stderr.read()).decode()}")
-        reply = json.loads(line)
-        assert reply["done"] == op
-        return reply
 
     async def set_role(role: str) -> None:
         server.request("PATCH", f"{members}bob/", {"role": role}, alice)
@@ -217,17 +202,17 @@ async def test_a_demoted_stock_node_client_never_gets_its_refused_edits_stored(s
         # Node client's socket has been re-checked too.
         await watcher.wait_for(lambda: watcher.notices[-1:] == [{"type": "role", "role": role}])
 
-    try:
-        await command("sync")
+    async with scripted_node_client(server.ws_url, document_id, bob) as node:
+        await node.command("sync")
         watcher = await SocketClient.connect(server.ws_url, document_id, bob)
         await watcher.handshake()
-        await command("paragraph", text="kept")
+        await node.command("paragraph", text="kept")
         await owner.wait_for(lambda: "kept" in str(owner.fragment))
         await set_role("viewer")
-        await command("paragraph", text="refused")
+        await node.command("paragraph", text="refused")
         await set_role("editor")
-        await command("reconnect")  # the provider sends everything it holds again
-        await command("paragraph", text="after the promotion")
+        await node.command("reconnect")  # the provider sends everything it holds again
+        await node.command("paragraph", text="after the promotion")
         await owner.append_paragraph("from alice")
         await owner.roundtrip()
         await watcher.wait_for(lambda: "from alice" in str(watcher.fragment))
@@ -236,11 +221,6 @@ async def test_a_demoted_stock_node_client_never_gets_its_refused_edits_stored(s
             "GET", f"/api/documents/{document_id}/content?format=text", None, alice
         )
         assert content["content"] == "kept\nfrom alice"
-        node.stdin.close()  # ends the client
-        assert await asyncio.wait_for(node.wait(), 10) == 0
-    finally:
-        if node.returncode is None:
-            node.kill()
-        await node.wait()
+        await node.finish()
     await watcher.close()
     await owner.close()
