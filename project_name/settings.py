@@ -255,6 +255,10 @@ REALTIME = {
     # Presence (awareness) frames larger than this close with 4413 too: an editor's presence is
     # a name, a colour and a cursor, and each one is relayed to every socket of the document.
     "MAX_PRESENCE_BYTES": env_int("REALTIME_MAX_PRESENCE_BYTES", 64 * 1024),
+    # A socket with more than this queued for sending (its client stopped reading) is dropped,
+    # recorded as closed with 4408; one larger message (a big document's step 2) still goes
+    # out, on top. Under daphne only: other servers' send buffers are not visible to us.
+    "MAX_QUEUED_SEND_BYTES": env_int("REALTIME_MAX_QUEUED_SEND_BYTES", 8 * 1024 * 1024),
     # A socket sending more than this many messages a second on average (bursts allowed)
     # is closed with 4429. Typing sends tens a second; scripts that build a document through
     # the protocol send thousands (the benchmark's 1 MiB document: ~2,700 a second).

@@ -126,6 +126,20 @@ class DaphneServer:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
+    def metric(self, sample: str) -> float:
+        """One sample of the server's /metrics (`name{label="value"}`), 0 if it has none yet;
+        the server needs METRICS_TOKEN in its environment."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/metrics",
+            headers={"Authorization": f"Bearer {self.env['METRICS_TOKEN']}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            for line in response.read().decode().splitlines():
+                name, _, value = line.rpartition(" ")
+                if name == sample:
+                    return float(value)
+        return 0.0
+
     def token(self, username: str) -> str:
         body = {"username": username, "password": PASSWORD}
         return self.request("POST", "/api/auth/token/", body)["token"]
@@ -169,6 +183,82 @@ def ws_frame(
     else:
         header += bytes([mask_bit | 127]) + length.to_bytes(8, "big")
     return header + (b"\0\0\0\0" if masked else b"") + payload
+
+
+class PlainWebSocket:
+    """A WebSocket client on a plain TCP stream with a tiny receive buffer, which reads only when
+    asked, and then no faster than `read_rate` bytes a second: a client that stops reading, or
+    reads slowly. `send` and `receive` make it a YClient transport."""
+
+    CHUNK = 16 * 1024
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.read_rate: float | None = None  # bytes a second; None: as fast as they come
+
+    @classmethod
+    async def open(cls, port: int, path: str) -> "PlainWebSocket":
+        connection = socket.socket()
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        connection.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(connection, ("127.0.0.1", port))
+        # A small stream limit: asyncio stops reading the socket beyond twice this much.
+        reader, writer = await asyncio.open_connection(sock=connection, limit=4096)
+        writer.write(upgrade_request(path))
+        response = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        assert response.startswith(b"HTTP/1.1 101 "), response[:100]
+        return cls(reader, writer)
+
+    async def send(self, message: bytes) -> None:
+        self.writer.write(ws_frame(0x2, message))
+        await self.writer.drain()
+
+    async def receive(self, timeout: float) -> bytes | None:
+        """The next binary message, or None if nothing came within `timeout`; raises Closed on
+        a close frame or a dropped connection. The server's pings are skipped."""
+        try:
+            while True:
+                try:
+                    first = await asyncio.wait_for(self.reader.readexactly(1), timeout)
+                except TimeoutError:
+                    return None
+                opcode, payload = first[0] & 0x0F, await self._read_payload()
+                if opcode == 8:
+                    raise Closed(int.from_bytes(payload[:2], "big"))
+                if opcode == 2:
+                    return payload
+        except (asyncio.IncompleteReadError, ConnectionError):
+            raise Closed(None) from None
+
+    async def _read_payload(self) -> bytes:
+        length = (await self.reader.readexactly(1))[0] & 0x7F
+        if length >= 126:
+            length = int.from_bytes(await self.reader.readexactly(2 if length == 126 else 8))
+        payload = bytearray()
+        while len(payload) < length:
+            chunk = await self.reader.readexactly(min(self.CHUNK, length - len(payload)))
+            payload += chunk
+            if self.read_rate:
+                await asyncio.sleep(len(chunk) / self.read_rate)
+        return bytes(payload)
+
+    async def dropped(self, timeout: float) -> bool:
+        """Read what is left until the server's end is gone (True), or until `timeout` passes
+        with the connection still open (False)."""
+        deadline = time.monotonic() + timeout
+        try:
+            while (remaining := deadline - time.monotonic()) > 0:
+                if not await asyncio.wait_for(self.reader.read(1 << 16), remaining):
+                    return True  # end of stream
+        except ConnectionResetError:
+            return True  # the server aborted the connection
+        except TimeoutError:
+            pass
+        return False
+
+    def close(self) -> None:
+        self.writer.close()
 
 
 async def _open(url: str, document_id: str, token: str):

@@ -31,9 +31,9 @@ async def _asgi_send(message: dict) -> None:
 
 
 def test_only_daphnes_send_callable_is_written_to_directly():
-    assert DirectSocket.for_send(_asgi_send) is None
-    assert DirectSocket.for_send(functools.partial(_asgi_send)) is None
-    assert DirectSocket.for_send(functools.partial(print, object())) is None
+    assert DirectSocket.for_send(_asgi_send, 1024) is None
+    assert DirectSocket.for_send(functools.partial(_asgi_send), 1024) is None
+    assert DirectSocket.for_send(functools.partial(print, object()), 1024) is None
 
 
 @pytest.fixture

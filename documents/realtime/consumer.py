@@ -13,7 +13,7 @@ from django.conf import settings
 from documents import metrics
 from documents.access import Role
 from documents.realtime.auth import admit
-from documents.realtime.direct_send import DirectSocket
+from documents.realtime.direct_send import DirectSocket, SendBacklogFull
 from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import MessageType, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
@@ -31,6 +31,9 @@ class CloseCode(IntEnum):
     NOT_SIGNED_IN = 4401
     FORBIDDEN = 4403
     NOT_FOUND = 4404
+    # Recorded (log, metrics), never received: a socket whose client stopped reading is
+    # dropped, since a close frame would wait behind everything already queued for it.
+    NOT_READING = 4408
     TOO_LARGE = 4413
     TOO_MANY = 4429
     UNAVAILABLE = 1011
@@ -49,6 +52,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     user = None
     rate_limit: RateLimit | None = None
     direct: DirectSocket | None = None
+    dropped_with: CloseCode | None = None
 
     async def __call__(self, scope, receive, send):
         # No channel-layer channel per socket: each document is subscribed once per process
@@ -97,7 +101,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         self.rate_limit = RateLimit(limits["MAX_MESSAGES_PER_SECOND"], limits["MESSAGE_BURST"])
         self.session = session
         await self.accept()
-        self.direct = DirectSocket.for_send(self.base_send)
+        self.direct = DirectSocket.for_send(self.base_send, limits["MAX_QUEUED_SEND_BYTES"])
         metrics.opened_sockets.inc()
         await session.join(self)
 
@@ -143,8 +147,15 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await self.close_with(CloseCode.MALFORMED, str(error))
 
     async def send_frame(self, frame: bytes) -> None:
-        if self.direct is not None and self.direct.send(frame):
-            return
+        if self.session is None:
+            return  # left: closing, or dropped for not reading
+        if self.direct is not None:
+            try:
+                if self.direct.send(frame):
+                    return
+            except SendBacklogFull as full:
+                await self._drop_for_not_reading(full.queued)
+                return
         try:
             await self.base_send({"type": "websocket.send", "bytes": frame})
         except Exception:  # the socket closed under us (autobahn's Disconnected): nothing to do
@@ -158,8 +169,21 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     async def websocket_disconnect(self, message) -> None:
         if self.user is not None:  # admitted: refusals are not counted as opened either
-            metrics.closed_sockets.inc(message.get("code", 1005))
+            metrics.closed_sockets.inc(self.dropped_with or message.get("code", 1005))
         await super().websocket_disconnect(message)
+
+    async def _drop_for_not_reading(self, queued: int) -> None:
+        """Drop the connection and what is queued for it, and leave the session."""
+        logger.info(
+            "document %s: dropping a socket that is not reading (%d bytes queued, close code %d)",
+            self.session.document_id,
+            queued,
+            CloseCode.NOT_READING,
+            extra={"document": str(self.session.document_id)},
+        )
+        self.dropped_with = CloseCode.NOT_READING
+        self.direct.abort()
+        await self._leave()
 
     async def _refuse(self, code: int, reason: str) -> None:
         await self.accept()
