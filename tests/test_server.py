@@ -179,7 +179,9 @@ async def test_a_document_larger_than_daphnes_default_message_limit_opens(server
     chunk = "x" * 500_000
     for index in range(3):  # three frames under the incoming limit
         await writer.insert(len(writer.text), f"{index}{chunk}")
-    await writer.roundtrip()
+        # One chunk in flight at most: the writer answers the server's "stored" step 1 with a
+        # step 2 of what that state lacks, which must stay under the incoming limit too.
+        await writer.roundtrip()
     reader = await SocketClient.connect(server.ws_url, document_id, token)
     await reader.handshake(timeout=20)
     assert len(reader.text) == 3 * 500_001
