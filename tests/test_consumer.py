@@ -9,6 +9,7 @@ from pycrdt import Text, create_update_message
 
 from documents.models import DocumentUpdate
 from documents.realtime.presence_rules import presence_user
+from documents.realtime.registry import registry
 from tests.conftest import async_db
 from tests.wsclients import Closed, communicator, connected, expect_close
 
@@ -261,7 +262,8 @@ async def test_a_repeated_step2_is_neither_stored_nor_forwarded(doc_and_token):
         await a.edit(lambda doc: doc.get("content", type=Text).__delitem__(slice(0, 6)))
         await b.wait_for(lambda: b.text == "world")
         await a.roundtrip()
-        await asyncio.sleep(0.2)  # let the batch be stored
+        writer = registry.get(document.id).writer
+        await writer.flush()
         rows = await async_db(DocumentUpdate.objects.filter(document=document).count)()
         b.frames.clear()
         for _ in range(5):
@@ -269,7 +271,7 @@ async def test_a_repeated_step2_is_neither_stored_nor_forwarded(doc_and_token):
             assert delete_set_only != b"\x00\x00"
             await a.send_raw(b"\x00\x01" + bytes([len(delete_set_only)]) + delete_set_only)
         await a.roundtrip()
-        await asyncio.sleep(0.2)
+        await writer.flush()
         assert await async_db(DocumentUpdate.objects.filter(document=document).count)() == rows
         await b.pump()
         assert not [frame for frame in b.frames if frame[0] == 0]
