@@ -10,9 +10,9 @@ and a colour beside a caret, an avatar. Two rules keep one client from speaking 
 - The `user` field (name and colour) is the server's: it is replaced by the authenticated
   user's display name and colour in every state relayed.
 
-A state must also be something the editors can read: a JSON object of bounded depth whose
-`cursor`, when set, holds two Yjs relative positions (y-prosemirror throws while drawing
-carets on anything else, which stops every other editor from rendering).
+A state must also be something the editors can read: a JSON object of bounded depth. Its
+`cursor` is relayed only when it holds two Yjs relative positions, else as null: y-prosemirror
+throws while drawing carets from anything else, which stops every other editor rendering.
 """
 
 import json
@@ -52,7 +52,8 @@ def stamp_state(state: bytes, user_field: dict) -> bytes:
         raise ProtocolError(f"awareness state nested deeper than {MAX_STATE_DEPTH} levels")
     cursor = value.get("cursor")
     if cursor is not None and not _is_cursor(cursor):
-        raise ProtocolError("awareness cursor is not a pair of relative positions")
+        # Other clients may keep other cursors (offsets, say): not refused, just not relayed.
+        value["cursor"] = None
     value["user"] = user_field
     # ASCII: a lone surrogate ("\ud800" is valid JSON) stays escaped, so the bytes are always
     # UTF-8, which lib0 decodes strictly.
