@@ -4,7 +4,6 @@ The owner of a document holds every right; other users hold the role of their me
 Someone without a role may not even learn that the document exists.
 """
 
-from enum import StrEnum
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -12,25 +11,9 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from documents.models import Document, Membership
+from documents.roles import Role
 
 User = AbstractBaseUser | AnonymousUser
-
-
-class Role(StrEnum):
-    """A user's role on a document."""
-
-    OWNER = "owner"
-    EDITOR = "editor"
-    VIEWER = "viewer"
-
-    @property
-    def can_edit(self) -> bool:
-        return self in (Role.OWNER, Role.EDITOR)
-
-    @property
-    def can_manage(self) -> bool:
-        """Share, unshare and delete."""
-        return self is Role.OWNER
 
 
 def role_for(user: User, document: Document) -> Role | None:

@@ -16,6 +16,7 @@ from pycrdt import Doc
 
 from documents.realtime import store
 from documents.realtime.link import publish
+from documents.realtime.protocol import EMPTY_UPDATE
 from documents.realtime.registry import registry
 from documents.realtime.session import server_change_event
 
@@ -45,7 +46,7 @@ def change_document(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
     with copy.transaction():
         change(copy)
     update = copy.get_update(before)
-    if update == store.EMPTY_UPDATE:
+    if update == EMPTY_UPDATE:
         return update
     return async_to_sync(_apply)(document_id, update)
 
@@ -70,7 +71,7 @@ async def _apply(document_id: UUID, update: bytes) -> bytes:
 
 async def _change_stored(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
     update = await database_sync_to_async(store.change_stored)(document_id, change)
-    if update != store.EMPTY_UPDATE:
+    if update != EMPTY_UPDATE:
         # Sessions that loaded the document meanwhile (here or elsewhere) subscribed before
         # loading, so this reaches them; one that loaded after the write has it already.
         await publish(document_id, server_change_event(update, stored=True))

@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from documents.roles import Role
+
 
 class Document(models.Model):
     """A collaborative document.
@@ -51,11 +53,6 @@ class DocumentUpdate(models.Model):
 
 class Membership(models.Model):
     """A user's role on a document someone shared with them (the owner needs none)."""
-
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
-        VIEWER = "viewer", "Viewer"
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

@@ -34,6 +34,11 @@ def user_color(user_id: object) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(round(channel * 255) for channel in (red, green, blue)))
 
 
+def presence_user(user: AbstractBaseUser) -> dict:
+    """How others see this account beside its caret and avatar: its name and colour."""
+    return {"name": display_name(user), "color": user_color(user.pk)}
+
+
 def find_person(identifier: str) -> AbstractBaseUser:
     """The account that `identifier` names: the one with that exact username, else, when it
     has an @, the one with that e-mail address in any case (accounts may have none).

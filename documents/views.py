@@ -21,7 +21,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from documents.access import find_document
 from documents.error_pages import mark_product_page
-from documents.people import display_name, user_color
+from documents.people import display_name, presence_user
+from documents.realtime.routing import WEBSOCKET_PATH
 from documents.throttling import (
     SIGN_IN_THROTTLES,
     SignUpAddressThrottle,
@@ -30,7 +31,6 @@ from documents.throttling import (
     with_retry_after,
 )
 
-WEBSOCKET_PATH = "/ws/documents"
 API_DOCUMENTS_PATH = "/api/documents/"
 
 
@@ -38,8 +38,7 @@ def _user_payload(user: AbstractBaseUser) -> dict:
     return {
         "id": user.pk,
         "username": user.get_username(),
-        "name": display_name(user),
-        "color": user_color(user.pk),
+        **presence_user(user),
     }
 
 

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from pycrdt import Text, create_update_message
 
 from documents.models import DocumentUpdate
-from documents.realtime.presence_rules import presence_user
+from documents.people import presence_user
 from documents.realtime.registry import registry
 from tests.conftest import async_db
 from tests.wsclients import Closed, communicator, connected, expect_close

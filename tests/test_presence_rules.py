@@ -9,11 +9,10 @@ from pycrdt import write_message, write_var_uint
 
 from documents.access import Role
 from documents.models import Membership
-from documents.people import user_color
+from documents.people import presence_user, user_color
 from documents.realtime.presence_rules import (
     MAX_STATE_DEPTH,
     ClientOwners,
-    presence_user,
     stamp_state,
 )
 from documents.realtime.protocol import MAX_SAFE_INTEGER, ProtocolError, decode_awareness

@@ -7,6 +7,7 @@ from documents import content
 from documents.access import Role, role_for
 from documents.models import Document, Membership, Version
 from documents.people import PersonNotFound, display_name, find_person
+from documents.realtime.routing import WEBSOCKET_PATH
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -27,7 +28,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return role.value if role else None
 
     def get_websocket(self, document: Document) -> str:
-        return f"/ws/documents/{document.id}"
+        return f"{WEBSOCKET_PATH}/{document.id}"
 
 
 class PersonField(serializers.CharField):

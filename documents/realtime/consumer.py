@@ -2,7 +2,6 @@
 frames into session calls; the session does the rest."""
 
 import logging
-from enum import IntEnum
 from uuid import UUID
 
 from channels.db import database_sync_to_async
@@ -13,6 +12,7 @@ from django.conf import settings
 from documents import metrics
 from documents.access import Role
 from documents.realtime.auth import admit
+from documents.realtime.close_codes import CloseCode
 from documents.realtime.direct_send import DirectSocket, SendBacklogFull
 from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import MessageType, ProtocolError
@@ -22,22 +22,6 @@ from documents.realtime.session import DocumentSession
 logger = logging.getLogger(__name__)
 
 PRESENCE_FRAME = bytes([MessageType.AWARENESS])
-
-
-class CloseCode(IntEnum):
-    """WebSocket close codes; they mirror HTTP statuses."""
-
-    MALFORMED = 4400
-    NOT_SIGNED_IN = 4401
-    FORBIDDEN = 4403
-    NOT_FOUND = 4404
-    # Recorded (log, metrics), never received: a socket whose client stopped reading is
-    # dropped, since a close frame would wait behind everything already queued for it.
-    NOT_READING = 4408
-    TOO_LARGE = 4413
-    TOO_MANY = 4429
-    UNAVAILABLE = 1011
-    TRY_AGAIN_LATER = 1013
 
 
 class DocumentConsumer(AsyncWebsocketConsumer):

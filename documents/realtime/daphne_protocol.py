@@ -14,7 +14,7 @@ Imported only when daphne is the server (it imports daphne, hence Twisted).
 
 from daphne.ws_protocol import WebSocketProtocol
 
-TOO_LARGE = 4413  # the consumer's CloseCode.TOO_LARGE
+from documents.realtime.close_codes import CloseCode
 
 
 class BoundedWebSocketProtocol(WebSocketProtocol):
@@ -35,4 +35,5 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
         # onMessageFrameData); the fragments kept so far go now.
         self.failedByMe = True
         self.message_data = []
-        self.sendClose(code=TOO_LARGE, reason="message too large")
+        # int(): autobahn refuses an IntEnum as a close code.
+        self.sendClose(code=int(CloseCode.TOO_LARGE), reason="message too large")

@@ -18,7 +18,6 @@ throws while drawing carets from anything else, which stops every other editor r
 import json
 from collections.abc import Hashable
 
-from documents.people import display_name, user_color
 from documents.realtime.protocol import MAX_SAFE_INTEGER, ProtocolError
 
 # Honest states nest four levels deep (cursor.anchor.item.client).
@@ -28,11 +27,6 @@ MAX_STATE_DEPTH = 16
 MAX_CLIENT_IDS_PER_USER = 64
 
 _RELATIVE_POSITION_KEYS = frozenset({"type", "tname", "item", "assoc"})
-
-
-def presence_user(user) -> dict:
-    """The `user` field everyone sees for this account."""
-    return {"name": display_name(user), "color": user_color(user.pk)}
 
 
 def stamp_state(state: bytes, user_field: dict) -> bytes:

@@ -12,9 +12,11 @@ from pycrdt import Doc, create_awareness_message, create_update_message
 
 from documents import metrics
 from documents.access import Role, role_on
+from documents.people import presence_user
+from documents.realtime.close_codes import CloseCode
 from documents.realtime.link import ProcessLink
 from documents.realtime.nesting import check_value_depth
-from documents.realtime.presence_rules import ClientOwners, presence_user, stamp_state
+from documents.realtime.presence_rules import ClientOwners, stamp_state
 from documents.realtime.protocol import (
     EMPTY_UPDATE,
     AwarenessEntry,
@@ -50,11 +52,6 @@ SAVE_CONFIRMATION_MAX_SECONDS = 3.0
 # A change made by the server (a REST edit, a restore) voids every editor's undo history: undoing
 # a local edit that the change replaced would bring the replaced text back beside the new one.
 HISTORY_NOTICE = notice_message({"type": "history"})
-
-# Close codes (they mirror HTTP statuses).
-ACCESS_REMOVED = 4403
-DOCUMENT_GONE = 4404
-TOO_MANY = 4429
 
 
 def server_change_event(update: bytes, *, stored: bool) -> dict:
@@ -316,7 +313,7 @@ class DocumentSession:
             await self._recheck_access()
         elif kind == "document.deleted":
             for peer in self.peers:
-                await peer.close_with(DOCUMENT_GONE, "the document was deleted")
+                await peer.close_with(CloseCode.NOT_FOUND, "the document was deleted")
         else:
             logger.warning(
                 "document %s: unknown event %r",
@@ -331,7 +328,9 @@ class DocumentSession:
         for peer in self.peers:
             role = await database_sync_to_async(role_on)(peer.user, self.document_id)
             if role is None:
-                await peer.close_with(ACCESS_REMOVED, "your access to this document was removed")
+                await peer.close_with(
+                    CloseCode.ACCESS_REMOVED, "your access to this document was removed"
+                )
             elif role is not peer.role:
                 peer.role = role
                 self._told_of_refusal.discard(peer)  # what it sends next is judged anew
@@ -410,7 +409,7 @@ class DocumentSession:
             if self.refusals.record(update, self.doc):
                 await self._keep_refusals()
         except RefusalOverflow:
-            await peer.close_with(TOO_MANY, "too many refused changes")
+            await peer.close_with(CloseCode.TOO_MANY, "too many refused changes")
             return
         if peer in self._told_of_refusal:
             return

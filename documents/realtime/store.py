@@ -20,10 +20,10 @@ from pycrdt import Doc, get_update, merge_updates
 
 from documents import metrics
 from documents.models import Document, DocumentUpdate
+from documents.realtime.protocol import EMPTY_UPDATE
 
 logger = logging.getLogger(__name__)
 
-EMPTY_UPDATE = b"\x00\x00"
 MAX_RETRY_DELAY_SECONDS = 5.0
 # At shutdown, how long a cancelled flush still waits for its write to finish.
 SHUTDOWN_FLUSH_SECONDS = 10.0
