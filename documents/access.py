@@ -4,11 +4,15 @@ The owner of a document holds every right; other users hold the role of their me
 Someone without a role may not even learn that the document exists.
 """
 
+import functools
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from rest_framework.authtoken.models import Token
 
 from documents.models import Document, Membership
 from documents.roles import Role
@@ -91,3 +95,44 @@ def find_document(user: User, document_id: UUID) -> tuple[Document, Role] | None
     if role is None:
         return None
     return document, role
+
+
+@functools.cache
+def _token_admission_sql() -> str:
+    """SELECT the token's active user, with the document's owner id and the user's membership
+    role on it as two extra columns (NULL for an unknown document or no membership)."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, field: str) -> str:
+        return quote(model._meta.get_field(field).column)
+
+    user_pk = quote(user_model._meta.pk.column)
+    document_pk = column(Document, "id")
+    return (
+        f"SELECT u.*, d.{column(Document, 'owner')} AS document_owner_id,"
+        f" m.{column(Membership, 'role')} AS document_role"
+        f" FROM {table(Token)} t"
+        f" JOIN {table(user_model)} u ON u.{user_pk} = t.{column(Token, 'user')}"
+        f" LEFT JOIN {table(Document)} d ON d.{document_pk} = %s"
+        f" LEFT JOIN {table(Membership)} m ON m.{column(Membership, 'document')} = d.{document_pk}"
+        f" AND m.{column(Membership, 'user')} = u.{user_pk}"
+        f" WHERE t.{column(Token, 'key')} = %s AND u.{column(user_model, 'is_active')}"
+    )
+
+
+def user_and_role_for_token(key: str, document_id: UUID) -> tuple[User, Role | None]:
+    """The active user of an API token and their role on a document (None: they may not see
+    it); an anonymous user for an unknown token. Every token socket connect asks this."""
+    # One raw query for the token's user and their role: every API client's connect pays for
+    # it, on the one database thread, and the ORM took ten times longer to build the query
+    # than the database took to answer it (about 1 ms against 0.1 ms, SQLite).
+    document_pk = Document._meta.pk.get_db_prep_value(document_id, connection)
+    users = get_user_model().objects.raw(_token_admission_sql(), [document_pk, key])
+    user = next(iter(users), None)
+    if user is None:
+        return AnonymousUser(), None
+    return user, role_from(user.pk, user.document_owner_id, user.document_role)
