@@ -11,6 +11,7 @@ from documents.models import DocumentUpdate
 from documents.people import presence_user
 from documents.realtime.registry import registry
 from tests.conftest import async_db
+from tests.eventually import eventually
 from tests.wsclients import Closed, communicator, connected, expect_close
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_registry")]
@@ -290,10 +291,9 @@ async def test_metrics_count_sockets_updates_and_closes(doc_and_token):
         with pytest.raises(Closed):
             await b.wait_for(lambda: False, 3)
         await b.communicator.send_input({"type": "websocket.disconnect", "code": 4400})
-        await asyncio.sleep(0.1)
+        await eventually(lambda: metrics.closed_sockets.values.get("4400", 0) == closed_4400 + 1)
     assert metrics.opened_sockets.value == opened + 2
     assert metrics.updates_received.value == received + 1
-    assert metrics.closed_sockets.values.get("4400", 0) == closed_4400 + 1
     assert "collab_open_sockets" in metrics.render()
 
 

@@ -10,6 +10,7 @@ from documents.realtime import registry as registry_module
 from documents.realtime.registry import SessionRegistry
 from documents.realtime.store import append_updates
 from tests.conftest import async_db
+from tests.eventually import eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,8 +50,7 @@ async def test_session_is_unloaded_after_the_grace_period(registry, user, make_d
     session = await registry.checkout(document.id)
     await registry.checkin(session)
     assert registry.get(document.id) is session
-    await asyncio.sleep(0.4)
-    assert registry.get(document.id) is None
+    await eventually(lambda: registry.get(document.id) is None)
     assert len(registry) == 0
 
 
@@ -129,11 +129,11 @@ async def test_a_long_log_is_compacted_after_the_first_join(
     assert str(session.doc.get("content", type=Text)) == str(text)
     assert await rows() == 30  # not yet: the joiner is served first
 
-    for _ in range(50):
-        await asyncio.sleep(0.1)
-        if not await rows():
-            break
-    assert await rows() == 0
+    await eventually(lambda: _is_zero(rows()))
     doc, log_length = await async_db(registry_module.load_doc)(document.id)
     assert log_length == 0
     assert str(doc.get("content", type=Text)) == str(text)
+
+
+async def _is_zero(count) -> bool:
+    return await count == 0

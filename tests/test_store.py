@@ -17,6 +17,7 @@ from documents.realtime.store import (
     load_doc,
 )
 from tests.conftest import async_db
+from tests.eventually import eventually
 
 
 def text_updates(count: int, seed: int = 1) -> tuple[list[bytes], str]:
@@ -150,8 +151,7 @@ async def test_writer_batches_updates(user, make_document):
     updates, expected = text_updates(50)
     for update in updates:
         writer.append(update)
-    await asyncio.sleep(0.3)
-    assert writer.pending == 0
+    await eventually(lambda: writer.pending == 0)
     # Fifty updates arrived within one interval: one transaction, one row.
     assert await async_db(DocumentUpdate.objects.filter(document=document).count)() == 1
     doc, _ = await async_db(load_doc)(document.id)
@@ -209,11 +209,7 @@ async def test_writer_writes_a_full_batch_at_once(user, make_document):
     writer.start()
     for update in text_updates(5)[0]:
         writer.append(update)
-    for _ in range(50):
-        await asyncio.sleep(0.02)
-        if writer.pending == 0:
-            break
-    assert writer.pending == 0
+    await eventually(lambda: writer.pending == 0)
     await writer.stop()
 
 
@@ -334,8 +330,7 @@ async def test_writes_before_a_delayed_compaction_leave_the_compaction_to_it(
         writer.append(update)
         await writer.flush()  # past the threshold, but a compaction is scheduled
     assert compactions == []
-    await asyncio.sleep(0.7)
-    assert compactions == [document.id]
+    await eventually(lambda: compactions == [document.id])
     assert writer.log_length == 0
 
     for update in updates[12:]:  # five more rows: the threshold again
