@@ -10,10 +10,12 @@ FROM python:3.12-slim-bookworm
 # The image is production mode unless told otherwise: it then needs DJANGO_SECRET_KEY.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0
 WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml manage.py ./
 COPY project_name/ project_name/
 COPY documents/ documents/
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 COPY --from=frontend /build/documents/static/editor/ documents/static/editor/
 # Hashed, compressed copies that WhiteNoise serves with far-future cache headers.
 RUN DJANGO_SECRET_KEY=collectstatic python manage.py collectstatic --noinput

@@ -32,9 +32,12 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
   "$python" -m venv .venv
 fi
 
-if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+# Exact versions with their hashes (requirements-dev.lock, compiled from pyproject.toml; see
+# the README), then the project itself, which brings nothing more.
+if [ ! -f .venv/.installed ] || [ requirements-dev.lock -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+  .venv/bin/python -m pip install --quiet --no-deps -e .
   touch .venv/.installed
 fi
 

@@ -1,10 +1,14 @@
 """docker-compose.yml cannot run here (no Docker engine); check that it describes the topology
 the multi-process tests exercise: PostgreSQL, Redis, migrations once, two replicas, a proxy."""
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,3 +137,27 @@ def test_metrics_are_for_the_internal_network_only():
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     blocked = conf.index("location = /metrics {")
     assert conf.index("return 404;", blocked) < conf.index("}", blocked)
+
+
+def _locked_versions(lock: str) -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\]+)", (ROOT / lock).read_text(), re.MULTILINE)
+    return {canonicalize_name(name): version for name, version in pins}
+
+
+@pytest.mark.parametrize(
+    "lock, extras", [("requirements.lock", set()), ("requirements-dev.lock", {"dev"})]
+)
+def test_the_lock_files_pin_what_pyproject_asks_for(lock, extras):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"]]
+    for extra in extras:
+        wanted += project["optional-dependencies"][extra]
+    locked = _locked_versions(lock)
+    for line in wanted:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{lock} lacks {name}: run pip-compile (see the README)"
+        assert requirement.specifier.contains(locked[name]), f"{lock}: {name}=={locked[name]}"
+    # The libraries whose internals documents/realtime reaches into are pinned too.
+    assert {"daphne", "autobahn", "twisted", "pycrdt"} <= locked.keys()
+    assert "--hash=sha256:" in (ROOT / lock).read_text()
