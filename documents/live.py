@@ -15,10 +15,10 @@ from channels.db import database_sync_to_async
 from pycrdt import Doc
 
 from documents.realtime import store
+from documents.realtime.events import CrdtUpdate
 from documents.realtime.link import publish
 from documents.realtime.protocol import EMPTY_UPDATE
 from documents.realtime.registry import registry
-from documents.realtime.session import server_change_event
 
 
 def read_document(document_id: UUID) -> Doc:
@@ -65,7 +65,7 @@ async def _apply(document_id: UUID, update: bytes) -> bytes:
     # The session was unloaded meanwhile (it stores what it held): the update goes to the log
     # as it is, since loading the document now might not yet find the copy's base in it.
     await database_sync_to_async(store.append_updates)(document_id, [update])
-    await publish(document_id, server_change_event(update, stored=True))
+    await publish(document_id, CrdtUpdate(update, stored=True, server_change=True).message())
     return update
 
 
@@ -74,5 +74,5 @@ async def _change_stored(document_id: UUID, change: Callable[[Doc], None]) -> by
     if update != EMPTY_UPDATE:
         # Sessions that loaded the document meanwhile (here or elsewhere) subscribed before
         # loading, so this reaches them; one that loaded after the write has it already.
-        await publish(document_id, server_change_event(update, stored=True))
+        await publish(document_id, CrdtUpdate(update, stored=True, server_change=True).message())
     return update

@@ -30,6 +30,7 @@ from documents.api.serializers import (
 )
 from documents.models import Document, Membership, Version
 from documents.realtime import store
+from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed, Event
 from documents.realtime.link import publish_from_sync
 from documents.throttling import SIGN_IN_THROTTLES
 
@@ -60,8 +61,8 @@ def _parsed_content(format: str, value: str | dict) -> dict:
         raise ValidationError({"content": [str(error)]}) from None
 
 
-def _notify_after_commit(document_id: UUID, event: dict) -> None:
-    transaction.on_commit(lambda: publish_from_sync(document_id, event))
+def _notify_after_commit(document_id: UUID, event: Event) -> None:
+    transaction.on_commit(lambda: publish_from_sync(document_id, event.message()))
 
 
 class TokenView(ObtainAuthToken):
@@ -96,12 +97,12 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = serializer.save()
         if renamed:
             # Open editors show the new title at once, like the text.
-            _notify_after_commit(document.id, {"type": "document.renamed", "title": document.title})
+            _notify_after_commit(document.id, DocumentRenamed(document.title))
 
     def perform_destroy(self, document: Document) -> None:
         document_id = document.id
         document.delete()
-        _notify_after_commit(document_id, {"type": "document.deleted"})
+        _notify_after_commit(document_id, DocumentDeleted())
 
 
 class DocumentScopedView(APIView):
@@ -186,7 +187,7 @@ class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
 
     def perform_create(self, serializer: MemberSerializer) -> None:
         serializer.save(document=self.document)
-        _notify_after_commit(self.document.id, {"type": "access.changed"})
+        _notify_after_commit(self.document.id, AccessChanged())
 
 
 class MemberDetailView(DocumentScopedView):
@@ -207,13 +208,13 @@ class MemberDetailView(DocumentScopedView):
         serializer.is_valid(raise_exception=True)
         membership.role = serializer.validated_data["role"]
         membership.save(update_fields=["role"])
-        _notify_after_commit(self.document.id, {"type": "access.changed"})
+        _notify_after_commit(self.document.id, AccessChanged())
         return Response(MemberSerializer(membership, context={"role": self.role}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, document_id: UUID, username: str) -> Response:
         self._membership(username).delete()
-        _notify_after_commit(self.document.id, {"type": "access.changed"})
+        _notify_after_commit(self.document.id, AccessChanged())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

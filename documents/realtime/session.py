@@ -14,6 +14,18 @@ from documents import metrics
 from documents.access import Role, role_on
 from documents.people import presence_user
 from documents.realtime.close_codes import CloseCode
+from documents.realtime.events import (
+    AccessChanged,
+    AwarenessUpdate,
+    CrdtUpdate,
+    DocumentDeleted,
+    DocumentRenamed,
+    RefusalsChanged,
+    SyncStep1,
+    SyncStep2,
+    UnknownEvent,
+    parse_event,
+)
 from documents.realtime.link import ProcessLink
 from documents.realtime.nesting import check_value_depth
 from documents.realtime.presence_rules import ClientOwners, stamp_state
@@ -52,12 +64,6 @@ SAVE_CONFIRMATION_MAX_SECONDS = 3.0
 # A change made by the server (a REST edit, a restore) voids every editor's undo history: undoing
 # a local edit that the change replaced would bring the replaced text back beside the new one.
 HISTORY_NOTICE = notice_message({"type": "history"})
-
-
-def server_change_event(update: bytes, *, stored: bool) -> dict:
-    """The channel-layer event of a change the server made (see HISTORY_NOTICE); `stored` when
-    it is in the database already, else every process that receives it stores it too."""
-    return {"type": "crdt.update", "update": update, "stored": stored, "server_change": True}
 
 
 class Peer(Protocol):
@@ -255,7 +261,7 @@ class DocumentSession:
             await self._broadcast(create_update_message(update))
             await self._broadcast(HISTORY_NOTICE)
             if self.link.reaches_other_processes:
-                await self.link.broadcast(server_change_event(update, stored=False))
+                await self.link.broadcast(CrdtUpdate(update, server_change=True).message())
         return update
 
     async def apply_remote(self, update: bytes, *, store: bool) -> bool:
@@ -283,44 +289,47 @@ class DocumentSession:
         await self._broadcast(create_update_message(integrated))
         return True
 
-    async def handle_event(self, event: dict) -> None:
-        """An event from the channel layer (see documents/realtime/link.py)."""
-        kind = event.get("type")
-        if kind == "crdt.update":
-            changed = await self.apply_remote(event["update"], store=not event.get("stored", False))
-            if changed and event.get("server_change"):
-                await self._broadcast(HISTORY_NOTICE)
-        elif kind == "refusals":
-            self.refusals.merge(event["refusals"])
-        elif kind == "document.renamed":
-            await self._broadcast(notice_message({"type": "title", "title": event["title"]}))
-        elif kind == "awareness":
-            await self._remote_awareness(event["update"], event.get("user"))
-        elif kind == "sync.step1":
-            missing = self.doc.get_update(event["state"])
-            if missing != EMPTY_UPDATE:
-                await self.link.send_to(event["origin"], {"type": "sync.step2", "update": missing})
-        elif kind == "sync.step2":
-            if await self.apply_remote(event["update"], store=True):
-                self.repairs += 1
-                metrics.anti_entropy_repairs.inc()
-                logger.info(
-                    "document %s: anti-entropy repaired a gap",
-                    self.document_id,
-                    extra={"document": str(self.document_id)},
-                )
-        elif kind == "access.changed":
-            await self._recheck_access()
-        elif kind == "document.deleted":
-            for peer in self.peers:
-                await peer.close_with(CloseCode.NOT_FOUND, "the document was deleted")
-        else:
+    async def handle_event(self, message: dict) -> None:
+        """An event from the channel layer (see documents/realtime/link.py and events.py)."""
+        try:
+            event = parse_event(message)
+        except UnknownEvent as error:
             logger.warning(
-                "document %s: unknown event %r",
+                "document %s: %s",
                 self.document_id,
-                kind,
+                error,
                 extra={"document": str(self.document_id)},
             )
+            return
+        match event:
+            case CrdtUpdate():
+                changed = await self.apply_remote(event.update, store=not event.stored)
+                if changed and event.server_change:
+                    await self._broadcast(HISTORY_NOTICE)
+            case RefusalsChanged():
+                self.refusals.merge(event.refusals)
+            case DocumentRenamed():
+                await self._broadcast(notice_message({"type": "title", "title": event.title}))
+            case AwarenessUpdate():
+                await self._remote_awareness(event.update, event.user)
+            case SyncStep1():
+                missing = self.doc.get_update(event.state)
+                if missing != EMPTY_UPDATE:
+                    await self.link.send_to(event.origin, SyncStep2(missing).message())
+            case SyncStep2():
+                if await self.apply_remote(event.update, store=True):
+                    self.repairs += 1
+                    metrics.anti_entropy_repairs.inc()
+                    logger.info(
+                        "document %s: anti-entropy repaired a gap",
+                        self.document_id,
+                        extra={"document": str(self.document_id)},
+                    )
+            case AccessChanged():
+                await self._recheck_access()
+            case DocumentDeleted():
+                for peer in self.peers:
+                    await peer.close_with(CloseCode.NOT_FOUND, "the document was deleted")
 
     async def _recheck_access(self) -> None:
         """Follow role changes at once: a removed member is closed out, and a peer whose role
@@ -393,7 +402,8 @@ class DocumentSession:
         if integrated != update:  # it brought less, or more (see _note_change)
             frame = create_update_message(integrated)
         await self._broadcast(frame, exclude=peer)
-        await self._share("crdt.update", integrated)
+        if self.link.reaches_other_processes:  # with one process, not even the message is built
+            await self.link.broadcast(CrdtUpdate(integrated).message())
         return True
 
     async def _refuse(self, peer: Peer, update: bytes) -> None:
@@ -432,7 +442,7 @@ class DocumentSession:
 
         self._refusals_saved = asyncio.create_task(save(), name=f"refusals {self.document_id}")
         if self.link.reaches_other_processes:
-            await self.link.broadcast({"type": "refusals", "refusals": refusals})
+            await self.link.broadcast(RefusalsChanged(refusals).message())
 
     async def _awareness(self, peer: Peer, payload: bytes) -> None:
         """Apply and relay the entries of a peer's awareness update that are its own to set
@@ -504,15 +514,10 @@ class DocumentSession:
     async def _broadcast_presence(self, payload: bytes, user: object) -> None:
         await self._broadcast(create_awareness_message(payload))
         if self.link.reaches_other_processes:
-            await self.link.broadcast({"type": "awareness", "update": payload, "user": user})
-
-    async def _share(self, kind: str, payload: bytes) -> None:
-        # On the per-keystroke path: with one process, not even the message is built.
-        if self.link.reaches_other_processes:
-            await self.link.broadcast({"type": kind, "update": payload})
+            await self.link.broadcast(AwarenessUpdate(payload, user).message())
 
     async def _ask_for_missing(self) -> None:
-        await self.link.broadcast({"type": "sync.step1", "state": self.doc.get_state()})
+        await self.link.broadcast(SyncStep1(self.doc.get_state()).message())
 
     async def _keep_in_sync(self) -> None:
         while True:

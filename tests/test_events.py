@@ -1,0 +1,53 @@
+"""The channel-layer events: every one survives its message form, and anything else is refused."""
+
+import pytest
+
+from documents.realtime.events import (
+    AccessChanged,
+    AwarenessUpdate,
+    CrdtUpdate,
+    DocumentDeleted,
+    DocumentRenamed,
+    RefusalsChanged,
+    SyncStep1,
+    SyncStep2,
+    UnknownEvent,
+    parse_event,
+)
+
+EVENTS = [
+    CrdtUpdate(b"\x01\x02"),
+    CrdtUpdate(b"\x01", stored=True, server_change=True),
+    AwarenessUpdate(b"\x00", user=7),
+    SyncStep1(b"\x00"),
+    SyncStep2(b"\x00\x00"),
+    RefusalsChanged({"insertions_from": {}, "deletions": {}}),
+    DocumentRenamed("New title"),
+    AccessChanged(),
+    DocumentDeleted(),
+]
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=lambda event: type(event).__name__)
+def test_every_event_survives_its_message(event):
+    message = event.message()
+    assert message["type"] == event.NAME
+    assert parse_event(message) == event
+
+
+def test_the_link_stamps_who_asks_for_a_sync():
+    message = SyncStep1(b"\x00").message() | {"origin": "specific.channel!abc"}
+    assert parse_event(message) == SyncStep1(b"\x00", origin="specific.channel!abc")
+
+
+def test_names_are_unique():
+    assert len({type(event).NAME for event in EVENTS}) == len({type(event) for event in EVENTS})
+
+
+@pytest.mark.parametrize(
+    "message",
+    [{"type": "no.such.event"}, {"type": "crdt.update"}, {"type": "document.renamed"}, {}],
+)
+def test_unknown_or_incomplete_messages_are_refused(message):
+    with pytest.raises(UnknownEvent):
+        parse_event(message)
