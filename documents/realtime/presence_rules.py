@@ -117,6 +117,11 @@ class ClientOwners:
         self._owner: dict[int, Hashable] = {}
         self._ids: dict[Hashable, dict[int, None]] = {}  # per user, oldest first
 
+    def may_speak_for(self, client_id: int, user: Hashable) -> bool:
+        """Whether `user` owns `client_id`, or could claim it (nobody owns it yet)."""
+        owner = self._owner.get(client_id)
+        return owner is None or owner == user
+
     def claim(self, client_id: int, user: Hashable) -> bool:
         """Whether `user` may speak for `client_id`; the first to ask owns it."""
         owner = self._owner.get(client_id)

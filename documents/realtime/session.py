@@ -451,19 +451,27 @@ class DocumentSession:
         controlled = self._peers.get(peer)
         if controlled is None:
             return
+        user = peer.user.pk
+        # Other users' entries (stock clients echo every state they hear) are dropped unread.
+        mine = [
+            entry
+            for entry in self._newer(entries)
+            if self._client_owners.may_speak_for(entry.client_id, user)
+        ]
+        if not mine:
+            return
         user_field = self._presence_users.get(peer)
         if user_field is None:
             user_field = self._presence_users[peer] = presence_user(peer.user)
         # Every state is checked before anything changes.
-        stamped = [
+        accepted = [
             AwarenessEntry(entry.client_id, entry.clock, stamp_state(entry.state, user_field))
-            for entry in entries
+            for entry in mine
         ]
-        accepted = []
-        for entry in self._newer(stamped):
-            if not self._client_owners.claim(entry.client_id, peer.user.pk):
-                continue  # another user's client
-            self._take_over(peer, entry.client_id)
+        for entry in accepted:
+            self._client_owners.claim(entry.client_id, user)
+            if entry.client_id not in controlled:
+                self._take_over(peer, entry.client_id)
             self._remote_presence_seen.pop(entry.client_id, None)
             if entry.removed:
                 self._presence.pop(entry.client_id, None)
@@ -471,9 +479,7 @@ class DocumentSession:
             else:
                 self._presence[entry.client_id] = entry
                 controlled.add(entry.client_id)
-            accepted.append(entry)
-        if accepted:
-            await self._broadcast_presence(encode_awareness(accepted), peer.user.pk)
+        await self._broadcast_presence(encode_awareness(accepted), user)
 
     def _take_over(self, peer: Peer, client_id: int) -> None:
         """A client id moves to `peer` from another socket of the same user (a reconnect)."""
