@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from pycrdt import Doc
 
-from documents.realtime import store
+from documents.realtime import storage
 from documents.realtime.events import CrdtUpdate
 from documents.realtime.link import publish
 from documents.realtime.protocol import EMPTY_UPDATE
@@ -25,8 +25,8 @@ def read_document(document_id: UUID) -> Doc:
     """The document's current content: the live session's if loaded, else the stored one."""
     update = async_to_sync(_live_update)(document_id)
     if update is None:
-        return store.load_doc(document_id)[0]
-    return store.build_doc([update])
+        return storage.load_doc(document_id)[0]
+    return storage.build_doc([update])
 
 
 def change_document(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
@@ -41,7 +41,7 @@ def change_document(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
     live_state = async_to_sync(_live_update)(document_id)
     if live_state is None:
         return async_to_sync(_change_stored)(document_id, change)
-    copy = store.build_doc([live_state])
+    copy = storage.build_doc([live_state])
     before = copy.get_state()
     with copy.transaction():
         change(copy)
@@ -64,13 +64,13 @@ async def _apply(document_id: UUID, update: bytes) -> bytes:
         return await session.apply_change(lambda doc: doc.apply_update(update))
     # The session was unloaded meanwhile (it stores what it held): the update goes to the log
     # as it is, since loading the document now might not yet find the copy's base in it.
-    await database_sync_to_async(store.append_updates)(document_id, [update])
+    await database_sync_to_async(storage.append_updates)(document_id, [update])
     await publish(document_id, CrdtUpdate(update, stored=True, server_change=True).message())
     return update
 
 
 async def _change_stored(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
-    update = await database_sync_to_async(store.change_stored)(document_id, change)
+    update = await database_sync_to_async(storage.change_stored)(document_id, change)
     if update != EMPTY_UPDATE:
         # Sessions that loaded the document meanwhile (here or elsewhere) subscribed before
         # loading, so this reaches them; one that loaded after the write has it already.

@@ -8,7 +8,7 @@ from pycrdt import Doc, Text
 from documents.models import DocumentUpdate
 from documents.realtime import registry as registry_module
 from documents.realtime.registry import SessionRegistry
-from documents.realtime.store import append_updates
+from documents.realtime.storage import append_updates
 from tests.conftest import async_db
 from tests.eventually import eventually
 

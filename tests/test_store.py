@@ -1,146 +1,17 @@
-"""Persistence: folding, batching (group commit), compaction, retries."""
+"""The asynchronous side of persistence: batching (group commit), compaction, retries."""
 
 import asyncio
-import random
 
 import pytest
-from pycrdt import Doc, Text
+from pycrdt import Text
 
 from documents.models import DocumentUpdate
-from documents.realtime import store
-from documents.realtime.store import (
-    UpdateWriter,
-    append_updates,
-    build_doc,
-    compact,
-    fold_updates,
-    load_doc,
-)
+from documents.realtime import storage, store
+from documents.realtime.storage import append_updates, load_doc
+from documents.realtime.store import UpdateWriter
 from tests.conftest import async_db
 from tests.eventually import eventually
-
-
-def text_updates(count: int, seed: int = 1) -> tuple[list[bytes], str]:
-    """Updates from random inserts and deletes, and the text they produce."""
-    rng = random.Random(seed)
-    doc = Doc()
-    text = doc.get("content", type=Text)
-    updates: list[bytes] = []
-    doc.observe(lambda event: updates.append(event.update))
-    for i in range(count):
-        if i % 4 == 3 and len(text) > 4:
-            start = rng.randrange(len(text) - 2)
-            del text[start : start + 2]
-        else:
-            text.insert(rng.randint(0, len(text)), f"[{i}]")
-    return updates, str(text)
-
-
-def text_of(update: bytes) -> str:
-    doc = Doc()
-    doc.apply_update(update)
-    return str(doc.get("content", type=Text))
-
-
-def applied_one_by_one(updates: list[bytes]) -> Doc:
-    doc = Doc()
-    for update in updates:
-        doc.apply_update(update)
-    return doc
-
-
-def test_build_doc_equals_the_updates_applied_one_by_one():
-    """build_doc calls pycrdt's binding directly; it must do what Doc.apply_update does."""
-    updates, expected = text_updates(300)
-    doc = build_doc([b"", *updates])  # an empty snapshot is skipped
-    assert str(doc.get("content", type=Text)) == expected
-    assert doc.get_state() == applied_one_by_one(updates).get_state()
-
-
-def test_build_doc_keeps_updates_that_cannot_be_integrated_yet():
-    updates, expected = text_updates(40)
-    doc = build_doc(updates[1:])  # nothing integrates before the first update arrives
-    reference = applied_one_by_one(updates[1:])
-    assert doc.get_update() == reference.get_update()
-    doc.apply_update(updates[0])
-    assert str(doc.get("content", type=Text)) == expected
-
-
-def test_build_doc_refuses_an_invalid_update_as_doc_apply_update_does():
-    with pytest.raises(ValueError) as from_doc:
-        Doc().apply_update(b"\x05")
-    with pytest.raises(ValueError) as from_build:
-        build_doc([text_updates(1)[0][0], b"\x05"])
-    assert str(from_build.value) == str(from_doc.value)
-
-
-@pytest.mark.django_db
-def test_loaded_document_equals_the_stored_one(user, make_document):
-    """Snapshot and log rows, streamed from the database, give the document that was stored."""
-    document = make_document(user)
-    updates, expected = text_updates(200)
-    for start in range(0, 100, 10):
-        append_updates(document.id, updates[start : start + 10])
-    compact(document.id)
-    for update in updates[100:]:
-        append_updates(document.id, [update])
-
-    doc, log_rows = load_doc(document.id)
-
-    assert log_rows == 100
-    assert str(doc.get("content", type=Text)) == expected
-    assert doc.get_state() == applied_one_by_one(updates).get_state()
-
-
-def test_fold_equals_the_updates_applied_one_by_one():
-    updates, expected = text_updates(300)
-    assert text_of(fold_updates(updates)) == expected
-
-
-def test_fold_keeps_updates_that_could_not_be_integrated_yet():
-    """Yrs leaves pending structs and deletions out of an encoded Doc; folding must not."""
-    updates, expected = text_updates(40)
-    # Everything but the first update: nothing else can integrate until it arrives.
-    folded = fold_updates(updates[1:])
-    doc = Doc()
-    doc.apply_update(folded)
-    doc.apply_update(updates[0])
-    assert str(doc.get("content", type=Text)) == expected
-
-
-@pytest.mark.django_db
-def test_compaction_keeps_the_content(user, make_document):
-    document = make_document(user)
-    updates, expected = text_updates(200)
-    for start in range(0, 200, 10):
-        append_updates(document.id, updates[start : start + 10])
-    assert DocumentUpdate.objects.filter(document=document).count() == 20
-    before = str(load_doc(document.id)[0].get("content", type=Text))
-
-    assert compact(document.id) == 20
-
-    assert DocumentUpdate.objects.filter(document=document).count() == 0
-    doc, log_rows = load_doc(document.id)
-    assert log_rows == 0
-    assert str(doc.get("content", type=Text)) == before == expected
-
-
-@pytest.mark.django_db
-def test_compaction_deletes_only_the_rows_it_folded(user, make_document, monkeypatch):
-    """A row appended while a compaction runs (another process) survives it."""
-    document = make_document(user)
-    updates, expected = text_updates(30)
-    append_updates(document.id, updates[:20])
-    real_fold = store.fold_updates
-
-    def fold_while_another_process_appends(batch):
-        append_updates(document.id, updates[20:])
-        return real_fold(batch)
-
-    monkeypatch.setattr(store, "fold_updates", fold_while_another_process_appends)
-    assert compact(document.id) == 1
-    assert DocumentUpdate.objects.filter(document=document).count() == 1
-    assert str(load_doc(document.id)[0].get("content", type=Text)) == expected
+from tests.text_updates import text_updates
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,13 +34,13 @@ async def test_writer_batches_updates(user, make_document):
 async def test_busy_documents_share_one_transaction(user, make_document, monkeypatch):
     documents = [await async_db(make_document)(user, f"Doc {i}") for i in range(3)]
     groups = []
-    real_append = store.append_batches
+    real_append = storage.append_batches
 
     def recording_append(batches):
         groups.append(sorted(str(document_id) for document_id, _ in batches))
         return real_append(batches)
 
-    monkeypatch.setattr(store, "append_batches", recording_append)
+    monkeypatch.setattr(storage, "append_batches", recording_append)
     interval = 0.2
     writers = [
         UpdateWriter(document.id, interval=interval, max_batch=1000, compact_threshold=10**6)
@@ -198,7 +69,7 @@ async def test_a_deleted_document_does_not_fail_the_others_in_its_group(user, ma
         group.write(kept.id, [update]), group.write(deleted.id, [update]), return_exceptions=True
     )
     assert outcomes[0] is None
-    assert isinstance(outcomes[1], store.DocumentGone)
+    assert isinstance(outcomes[1], storage.DocumentGone)
     assert await async_db(DocumentUpdate.objects.filter(document=kept).count)() == 1
 
 
@@ -230,7 +101,7 @@ async def test_writer_compacts_past_the_threshold(user, make_document):
 @pytest.mark.django_db(transaction=True)
 async def test_failed_writes_are_retried_and_nothing_is_lost(user, make_document, monkeypatch):
     document = await async_db(make_document)(user)
-    real_append = store.append_batches
+    real_append = storage.append_batches
     failures = []
 
     def flaky_append(batches):
@@ -239,7 +110,7 @@ async def test_failed_writes_are_retried_and_nothing_is_lost(user, make_document
             raise RuntimeError("database is down")
         return real_append(batches)
 
-    monkeypatch.setattr(store, "append_batches", flaky_append)
+    monkeypatch.setattr(storage, "append_batches", flaky_append)
     writer = UpdateWriter(document.id, interval=0.01, max_batch=100, compact_threshold=10**6)
     updates, expected = text_updates(10)
     for update in updates:
@@ -314,13 +185,13 @@ async def test_writes_before_a_delayed_compaction_leave_the_compaction_to_it(
     for update in updates[:10]:
         await async_db(append_updates)(document.id, [update])
     compactions = []
-    real_compact = store.compact
+    real_compact = storage.compact
 
     def counting_compact(document_id):
         compactions.append(document_id)
         return real_compact(document_id)
 
-    monkeypatch.setattr(store, "compact", counting_compact)
+    monkeypatch.setattr(storage, "compact", counting_compact)
     writer = UpdateWriter(
         document.id, interval=0.01, max_batch=100, compact_threshold=5, log_length=10
     )

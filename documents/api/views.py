@@ -29,7 +29,7 @@ from documents.api.serializers import (
     VersionSerializer,
 )
 from documents.models import Document, Membership, Version
-from documents.realtime import store
+from documents.realtime import storage
 from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed, Event
 from documents.realtime.link import publish_from_sync
 from documents.throttling import SIGN_IN_THROTTLES
@@ -145,7 +145,7 @@ class ContentView(DocumentScopedView):
             live.change_document(
                 self.document.id, lambda doc: content.replace_content(_fragment(doc), new)
             )
-        except store.DocumentGone:
+        except storage.DocumentGone:
             raise NotFound("No such document.") from None
         doc = live.read_document(self.document.id)
         return Response(
@@ -247,7 +247,7 @@ class VersionDetailView(DocumentScopedView, mixins.RetrieveModelMixin, generics.
         requested = _requested_format(request)
         version.format = requested
         version.content = content.render(
-            _fragment(store.build_doc([bytes(version.snapshot)])), requested
+            _fragment(storage.build_doc([bytes(version.snapshot)])), requested
         )
         return Response(self.get_serializer(version).data)
 
@@ -267,7 +267,7 @@ class VersionRestoreView(DocumentScopedView, generics.GenericAPIView):
         self.require(self.role.can_edit)
         version = self.get_object()
         restored = content.fragment_to_prosemirror(
-            _fragment(store.build_doc([bytes(version.snapshot)]))
+            _fragment(storage.build_doc([bytes(version.snapshot)]))
         )
         live.change_document(
             self.document.id, lambda doc: content.replace_content(_fragment(doc), restored)

@@ -15,7 +15,8 @@ from documents import metrics
 from documents.realtime.link import ProcessLink
 from documents.realtime.refusals import Refusals
 from documents.realtime.session import DocumentSession
-from documents.realtime.store import UpdateWriter, in_store_thread, load_doc, load_refusals
+from documents.realtime.storage import load_doc, load_refusals
+from documents.realtime.store import UpdateWriter, in_store_thread
 
 logger = logging.getLogger(__name__)
 

@@ -45,7 +45,8 @@ from documents.realtime.protocol import (
     notice_message,
 )
 from documents.realtime.refusals import RefusalOverflow, Refusals
-from documents.realtime.store import UpdateWriter, in_store_thread, save_refusals
+from documents.realtime.storage import save_refusals
+from documents.realtime.store import UpdateWriter, in_store_thread
 
 logger = logging.getLogger(__name__)
 
