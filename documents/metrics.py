@@ -141,6 +141,21 @@ open_sockets = Gauge(
     "WebSockets open now.",
     lambda: opened_sockets.value - sum(closed_sockets.values.values()),
 )
+socket_send_paths = LabelledCounter(
+    "collab_socket_send_paths_total",
+    "WebSockets opened, by how frames are sent to them: direct (written onto daphne's socket),"
+    " bounded (through ASGI, queue bounded: TLS, compression, or closing as it opened),"
+    " asgi (plain ASGI, unbounded).",
+    "path",
+)
+direct_send_failures = Counter(
+    "collab_direct_send_failures_total",
+    "WebSockets whose direct path failed, opening or later; they use plain ASGI from then on.",
+)
+direct_socket_asgi_messages = Counter(
+    "collab_direct_socket_asgi_messages_total",
+    "Messages that sockets writing directly sent through ASGI instead, counted as they close.",
+)
 updates_received = Counter("collab_updates_received_total", "Document updates from clients.")
 frames_sent = Counter("collab_frames_broadcast_total", "Frames sent to sockets by sessions.")
 persist_batch_size = Histogram(

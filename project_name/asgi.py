@@ -13,14 +13,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import project_name.urls  # noqa: E402, F401  (see below)
 from documents.realtime.auth import websocket_auth_stack  # noqa: E402
-from documents.realtime.daphne_limits import allow_large_messages  # noqa: E402
+from documents.realtime.daphne_adapter import startup as daphne_adapter  # noqa: E402
 from documents.realtime.routing import websocket_urlpatterns  # noqa: E402
-from documents.realtime.shutdown import install_shutdown_flush  # noqa: E402
-from project_name.secrets_in_logs import mask_secrets_in_access_log  # noqa: E402
 
-install_shutdown_flush()
-allow_large_messages()
-mask_secrets_in_access_log()
+# Before daphne makes its server: the adapter checks daphne's internals, installs what it can
+# and logs which fast paths are on.
+daphne_adapter.install()
 
 application = ProtocolTypeRouter(
     {

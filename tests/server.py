@@ -31,7 +31,8 @@ class DaphneServer:
 
     By default it has its own SQLite database in `directory`: `database` is a migrated SQLite
     file to start from (copied), else one is migrated. With `database_url` it uses that
-    database as it is (several servers share one).
+    database as it is (several servers share one). `daphne_args` are added to daphne's command
+    line, and `launcher` is what runs it (`python -m daphne`, or a test's own module).
     """
 
     def __init__(
@@ -39,9 +40,13 @@ class DaphneServer:
         directory: Path,
         database: Path | None = None,
         database_url: str | None = None,
+        daphne_args: tuple[str, ...] = (),
+        launcher: tuple[str, ...] = ("-m", "daphne"),
         **env: str,
     ) -> None:
         self.port = free_port()
+        self.daphne_args = daphne_args
+        self.launcher = launcher
         self.log_path = directory / f"daphne-{self.port}.log"
         self.env = {
             **os.environ,
@@ -86,8 +91,8 @@ class DaphneServer:
         assert self.process is None, "server already running"
         log = open(self.log_path, "a")  # noqa: SIM115 (the child keeps it)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "project_name.asgi:application"],
+            [sys.executable, *self.launcher, "-b", "127.0.0.1", "-p", str(self.port),
+             *self.daphne_args, "project_name.asgi:application"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         log.close()

@@ -8,7 +8,8 @@ import websockets
 from autobahn.websocket.protocol import PreparedMessage
 from pycrdt import Doc, Text, create_sync_message, create_update_message
 
-from documents.realtime.direct_send import DirectSocket, binary_frame
+from documents.realtime.daphne_adapter import send_paths
+from documents.realtime.daphne_adapter.direct_send import binary_frame
 from tests.server import DaphneServer
 
 
@@ -30,10 +31,13 @@ async def _asgi_send(message: dict) -> None:
     pass
 
 
-def test_only_daphnes_send_callable_is_written_to_directly():
-    assert DirectSocket.for_send(_asgi_send, 1024) is None
-    assert DirectSocket.for_send(functools.partial(_asgi_send), 1024) is None
-    assert DirectSocket.for_send(functools.partial(print, object()), 1024) is None
+def test_only_daphnes_send_callable_is_written_to_directly(monkeypatch):
+    from daphne.server import Server
+
+    monkeypatch.setattr(send_paths, "_handle_reply", Server.handle_reply)
+    assert send_paths.socket_for(_asgi_send, 1024) is None
+    assert send_paths.socket_for(functools.partial(_asgi_send), 1024) is None
+    assert send_paths.socket_for(functools.partial(print, object()), 1024) is None
 
 
 @pytest.fixture

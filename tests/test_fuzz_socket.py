@@ -427,9 +427,9 @@ async def test_a_declared_length_with_no_payload_reserves_nothing(daphne, room):
 @pytest.mark.slow
 @pytest.mark.parametrize("declared", [SERVER_LIMIT + 1, 60 * MiB, 2**63 - 1])
 async def test_a_frame_over_the_limit_is_refused_at_its_header(daphne, room, declared):
-    """daphne_limits.py raises daphne's message limit for large documents going out; frames
-    coming in are still refused with 4413 as soon as their header declares more than the
-    limit, without waiting for (or reserving) the payload."""
+    """The daphne adapter (message_limits.py) raises daphne's message limit for large documents
+    going out; frames coming in are still refused with 4413 as soon as their header declares
+    more than the limit, without waiting for (or reserving) the payload."""
     hostile = await RawWebSocket.open(daphne.port, room.path)
     await hostile.send(ws_frame(0x2, b"", declared=declared))
     assert await hostile.close_code(timeout=2) == TOO_LARGE

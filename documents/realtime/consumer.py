@@ -13,7 +13,8 @@ from documents import metrics
 from documents.access import Role
 from documents.realtime.auth import admit
 from documents.realtime.close_codes import CloseCode
-from documents.realtime.direct_send import DirectSocket, SendBacklogFull
+from documents.realtime.daphne_adapter import receive_loop, send_paths
+from documents.realtime.daphne_adapter.direct_send import DirectSocket, SendBacklogFull
 from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import MessageType, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
@@ -40,19 +41,17 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     async def __call__(self, scope, receive, send):
         # No channel-layer channel per socket: each document is subscribed once per process
-        # (link.py). Without one, Channels' own loop would still wrap every receive in a task
-        # and an asyncio.wait; a plain loop costs neither.
-        self.scope = scope
-        self.channel_layer = None
-        self.base_send = send
+        # (link.py), and the adapter's plain loop skips the task and asyncio.wait per receive
+        # that Channels' own loop would still cost.
         try:
-            while True:
-                await self.dispatch(await receive())
+            await receive_loop.run(self, scope, receive, send)
         except StopConsumer:
             pass
         finally:
             # Runs on a normal disconnect and when the server cancels us at shutdown.
             await self._leave()
+            if self.direct is not None:
+                self.direct.closed()
 
     async def websocket_connect(self, message) -> None:
         document_id: UUID = self.scope["url_route"]["kwargs"]["document_id"]
@@ -85,7 +84,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         self.rate_limit = RateLimit(limits["MAX_MESSAGES_PER_SECOND"], limits["MESSAGE_BURST"])
         self.session = session
         await self.accept()
-        self.direct = DirectSocket.for_send(self.base_send, limits["MAX_QUEUED_SEND_BYTES"])
+        self.direct = send_paths.socket_for(self.base_send, limits["MAX_QUEUED_SEND_BYTES"])
         metrics.opened_sockets.inc()
         await session.join(self)
 
@@ -140,6 +139,12 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             except SendBacklogFull as full:
                 await self._drop_for_not_reading(full.queued)
                 return
+            except Exception:
+                # daphne's internals failed us: this socket, this frame included, uses plain
+                # ASGI from now on (a frame only goes out part-way if Twisted's own write fails,
+                # and then the connection is broken on either path).
+                self.direct = None
+                send_paths.fell_back("sending")
         try:
             await self.base_send({"type": "websocket.send", "bytes": frame})
         except Exception:  # the socket closed under us (autobahn's Disconnected): nothing to do

@@ -1,13 +1,13 @@
 """daphne's WebSocket protocol with the consumer's message limit applied to incoming messages as
 their fragments arrive.
 
-autobahn has one message limit for both directions, and daphne_limits.py raises it to 64 MiB
-so that a large document's step 2 can go out. Incoming, autobahn would then assemble a message
-of up to 64 MiB from fragments (continuation frames) before the consumer could refuse it, and
-fail one beyond that by dropping the connection without a close code. Here each fragment's
-declared length is added up at its header: once the sum passes the consumer's limit, the socket
-is closed with 4413 (as the consumer closes a single frame over it) and what arrives of the
-message from then on is discarded unread.
+autobahn has one message limit for both directions, and message_limits.py raises it to at least
+64 MiB so that a large document's step 2 can go out. Incoming, autobahn would then assemble a
+message of up to that size from fragments (continuation frames) before the consumer could refuse
+it, and fail one beyond that by dropping the connection without a close code. Here each
+fragment's declared length is added up at its header: once the sum passes the consumer's limit,
+the socket is closed with 4413 (as the consumer closes a single frame over it) and what arrives
+of the message from then on is discarded unread.
 
 Imported only when daphne is the server (it imports daphne, hence Twisted).
 """
@@ -21,7 +21,7 @@ class BoundedWebSocketProtocol(WebSocketProtocol):
     """Closes a socket with 4413 as soon as an incoming message, counted over its fragments,
     exceeds `max_incoming_message_bytes`."""
 
-    max_incoming_message_bytes = 0  # set by daphne_limits before the server starts
+    max_incoming_message_bytes = 0  # set by message_limits before the server starts
 
     def onMessageFrameBegin(self, length: int) -> None:
         total = self.message_data_total_length + length

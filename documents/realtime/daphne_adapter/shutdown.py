@@ -21,19 +21,17 @@ async def _flush_before_exit() -> None:
     logger.info("shutdown: flushed %d loaded documents", sessions)
 
 
-def install_shutdown_flush() -> bool:
-    """Hook the flush into the running server's shutdown; returns whether one was found.
+def install() -> None:
+    """Hook the flush into the shutdown of the reactor daphne installed (startup.py checks
+    that there is one).
 
     Only an already-installed reactor is used: importing `twisted.internet.reactor` here would
-    install one in processes that are not daphne (manage.py commands, tests).
+    install one in processes that are not daphne.
     """
-    reactor = sys.modules.get("twisted.internet.reactor")
-    if reactor is None:
-        return False
+    reactor = sys.modules["twisted.internet.reactor"]
     from twisted.internet.defer import Deferred
 
     def flush():
         return Deferred.fromFuture(asyncio.ensure_future(_flush_before_exit()))
 
     reactor.addSystemEventTrigger("before", "shutdown", flush)
-    return True

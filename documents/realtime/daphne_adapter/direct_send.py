@@ -8,8 +8,8 @@ took a third off the server's CPU per relayed keystroke (bench scenario b: 56 to
 A `DirectSocket` writes a binary message the way an asyncio transport does: the frame is built
 once per message (a server frame is never masked), and written to the socket at once when
 nothing is queued before it. Whatever it cannot take (a socket that is not open, a TLS or
-compressed connection, a full kernel buffer, an unknown server) goes through the ASGI path or
-Twisted's own buffer, in order.
+compressed connection, a full kernel buffer) goes through the ASGI path or Twisted's own buffer,
+in order.
 
 It also bounds what waits there. Both paths end in the transport's buffer (Twisted's, behind
 the kernel's), which grows without limit for a client that stops reading: before each message
@@ -17,11 +17,14 @@ the bytes already queued are counted, and past the socket's bound `send` raises
 `SendBacklogFull`, for the caller to drop the socket (`abort`). One message larger than the bound
 (a large document's sync step 2) is let through to an otherwise empty queue, and its remainder
 is not held against the messages that follow it.
+
+Whether a socket has one is decided once, when it opens (send_paths.py).
 """
 
-import functools
 import struct
 from typing import Any
+
+from documents import metrics
 
 OPCODE_BINARY_FIN = 0x82
 
@@ -32,6 +35,9 @@ OPCODE_BINARY_FIN = 0x82
 _CACHE_LIMIT_BYTES = 1024 * 1024
 _cached_message: bytes | None = None
 _cached_frame = b""
+
+# How many transports a protocol's may sit on before Twisted's TCP connection (one under TLS).
+_MAX_TRANSPORT_LAYERS = 4
 
 
 def binary_frame(message: bytes) -> bytes:
@@ -60,9 +66,24 @@ class SendBacklogFull(Exception):
         self.queued = queued
 
 
+def _buffering_transport(transport: Any) -> Any:
+    """The transport that buffers: Twisted's TCP connection, below its TLS layer if any."""
+    for _ in range(_MAX_TRANSPORT_LAYERS):
+        if hasattr(transport, "_tempDataLen"):
+            return transport
+        transport = transport.transport
+    raise LookupError("no Twisted TCP connection below the socket's transport")
+
+
+def _require(owner: Any, *names: str) -> None:
+    missing = [name for name in names if not hasattr(owner, name)]
+    if missing:
+        raise AttributeError(f"{type(owner).__qualname__} has no {', '.join(missing)}")
+
+
 class DirectSocket:
-    """Writes binary messages to one daphne WebSocket connection without the ASGI round, and
-    bounds what is queued for it."""
+    """Writes binary messages to one open daphne WebSocket connection without the ASGI round,
+    and bounds what is queued for it."""
 
     def __init__(self, protocol: Any, max_queued_bytes: int) -> None:
         self.protocol = protocol
@@ -70,39 +91,39 @@ class DirectSocket:
         # What may be queued before a message: the bound, or more while the remainder of one
         # larger message may still be in the queue.
         self._allowed_backlog = max_queued_bytes
-        # The transport that buffers: under TLS, the TCP connection below Twisted's TLS layer.
-        self._buffering = protocol.transport
-        while not hasattr(self._buffering, "_tempDataLen"):
-            self._buffering = self._buffering.transport
-
-    @classmethod
-    def for_send(cls, send: Any, max_queued_bytes: int) -> "DirectSocket | None":
-        """The direct socket behind an ASGI `send` callable, if daphne made it, else None.
-
-        daphne passes `functools.partial(server.handle_reply, protocol)`; anything else (the
-        test communicator, another server, a middleware that wraps `send`) gets None.
-        """
-        if not isinstance(send, functools.partial) or len(send.args) != 1:
-            return None
-        protocol = send.args[0]
-        owner = getattr(send.func, "__self__", None)
-        if type(owner).__module__ != "daphne.server" or not hasattr(protocol, "send_queue"):
-            return None
-        return cls(protocol, max_queued_bytes)
+        self._transport = transport = protocol.transport
+        self._state_open = protocol.STATE_OPEN
+        self._buffering = _buffering_transport(transport)
+        # Fixed once the socket is open (made after the handshake): TLS is written by Twisted's
+        # TLS layer, and a compressed socket's frames are compressed by autobahn; their
+        # messages all go through ASGI.
+        self.writes_directly = (
+            protocol.state == self._state_open
+            and protocol._perMessageCompress is None
+            and getattr(transport, "TLS", True) is False
+            and transport is self._buffering
+        )
+        # Everything the bound and the writes use, checked once: a socket that lacks any of it
+        # fails here, while it can still use plain ASGI, not at some later frame.
+        _require(protocol, "state", "send_queue")
+        _require(protocol.trafficStats, "outgoingWebSocketMessages")
+        _require(transport, "abortConnection")
+        _require(self._buffering, "dataBuffer", "offset", "_tempDataBuffer", "_tempDataLen")
+        if self.writes_directly:
+            _require(transport, "connected", "disconnecting", "write", "socket")
+            _require(transport.socket, "send")
 
     def send(self, message: bytes) -> bool:
         """Write `message` as one binary frame; False if this socket cannot take it directly
         (the caller then sends it through ASGI). Raises SendBacklogFull, whichever the path,
         if the socket's queue is past its bound."""
         protocol = self.protocol
-        transport = protocol.transport
+        transport = self._transport
         if (
-            protocol.state != protocol.STATE_OPEN
+            not self.writes_directly
+            or protocol.state != self._state_open
             or protocol.send_queue  # autobahn's own queue: keep order behind it
-            or protocol._perMessageCompress is not None
-            # TLS is written by Twisted's TLS layer; a closing socket by Twisted
-            or getattr(transport, "TLS", True)
-            or not transport.connected
+            or not transport.connected  # a closing socket is closed by Twisted
             or transport.disconnecting
         ):
             self._admit(len(message))
@@ -133,13 +154,20 @@ class DirectSocket:
     def abort(self) -> None:
         """Drop the connection now, and what is queued for it: a close frame would wait behind
         all of that."""
-        self.protocol.transport.abortConnection()
+        self._transport.abortConnection()
         # Twisted keeps its buffer until the connection object goes, which takes a while after
         # the connection is lost: free it now.
         twisted = self._buffering
         twisted.dataBuffer, twisted.offset = b"", 0
         twisted._tempDataBuffer, twisted._tempDataLen = [], 0
         self.protocol.send_queue.clear()
+
+    def closed(self) -> None:
+        """Count, as the socket closes, the messages it sent through ASGI although it writes
+        directly (behind autobahn's own queue, or while closing): under daphne, few or none."""
+        if self.writes_directly:
+            sent = self.protocol.trafficStats.outgoingWebSocketMessages
+            metrics.direct_socket_asgi_messages.inc(sent)
 
     def _admit(self, size: int) -> None:
         """Raise SendBacklogFull if the queue is past the bound; else note that `size` more
