@@ -1,23 +1,32 @@
 """The daphne adapter (documents/realtime/daphne_adapter/): its start-up check, what it turns off
 when an internal is missing, and, against real daphne processes, that the direct path is taken
-under the pinned versions and that a socket whose direct path fails still works through ASGI."""
+under the pinned versions, that a socket whose direct path fails still works through ASGI, and
+that the message limits given on daphne's command line are not lowered."""
 
+import asyncio
 import functools
 import re
 from pathlib import Path
 
 import pytest
+import websockets
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
 from channels.consumer import AsyncConsumer
 from daphne import ws_protocol
 from daphne.server import Server
+from pycrdt import Doc, Text, create_update_message
 from twisted.internet import abstract
 
 from documents import metrics
 from documents.realtime.daphne_adapter import message_limits, receive_loop, send_paths, startup
 from documents.realtime.daphne_adapter.bounded_protocol import BoundedWebSocketProtocol
+from documents.realtime.daphne_adapter.message_limits import MessageLimits, limits_for
 from tests.eventually import eventually
 from tests.server import DaphneServer, SocketClient
+
+MiB = 1024 * 1024
+TOO_LARGE = 4413
+
 
 # -- the start-up check, in this process ---------------------------------------------------------
 
@@ -151,6 +160,30 @@ async def test_under_channels_own_loop_the_consumer_still_works(
         await b.wait_for(lambda: b.text == "through Channels' loop")
 
 
+# -- the message limits ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operator", "consumer", "limits"),
+    [
+        (1 * MiB, 1 * MiB, MessageLimits(outgoing=64 * MiB, incoming=1 * MiB)),
+        (100 * MiB, 1 * MiB, MessageLimits(outgoing=100 * MiB, incoming=1 * MiB)),
+        (0, 1 * MiB, MessageLimits(outgoing=0, incoming=1 * MiB)),
+        (256 * 1024, 4 * MiB, MessageLimits(outgoing=64 * MiB, incoming=4 * MiB)),
+        (1 * MiB, 80 * MiB, MessageLimits(outgoing=80 * MiB, incoming=80 * MiB)),
+    ],
+    ids=[
+        "defaults",
+        "operator's larger",
+        "operator's none",
+        "consumer's larger",
+        "huge consumer's",
+    ],
+)
+def test_the_limits_never_lower_the_operators(operator, consumer, limits):
+    assert limits_for(operator, consumer) == limits
+
+
 # -- real daphne processes -------------------------------------------------------------------------
 
 METRICS = "adapter-test"
@@ -268,3 +301,50 @@ async def test_the_messages_a_direct_socket_sends_through_asgi_are_counted(start
     await eventually(lambda: closed_sockets(server) == 2)
     assert server.metric('collab_socket_send_paths_total{path="direct"}') == 2
     assert server.metric("collab_direct_socket_asgi_messages_total") >= 21
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("flag", "in_force"),
+    [("0", "outgoing no limit, incoming 1 MiB"), ("104857600", "outgoing 100 MiB, incoming 1 MiB")],
+    ids=["none", "100 MiB"],
+)
+async def test_the_operators_message_limit_is_not_lowered(start_server, flag, in_force):
+    """What daphne's WebSocket factory applies, as the start-up line reads it from the running
+    server: the operator's limit, not the adapter's 64 MiB."""
+    server = start_server("--websocket-max-message-size", flag)
+    assert f"message limits ({in_force})" in await adapter_line(server)
+
+
+@pytest.mark.slow
+async def test_messages_the_operator_and_the_consumer_allow_get_through(start_server):
+    """daphne started for 8 MiB messages, the consumer allowing 4 MiB: a 3 MiB update in one
+    frame (over daphne's default frame limit, 1 MiB) is applied and relayed, and a frame over
+    the consumer's limit is refused with 4413."""
+    server = start_server(
+        "--websocket-max-message-size", str(8 * MiB), REALTIME_MAX_MESSAGE_BYTES=str(4 * MiB)
+    )
+    assert "message limits (outgoing 64 MiB, incoming 4 MiB)" in await adapter_line(server)
+    token = server.token("alice")
+    document_id = server.create_document(token)
+    reader = await SocketClient.connect(server.ws_url, document_id, token)
+    await reader.handshake()
+    url = f"{server.ws_url}/{document_id}?token={token}"
+    async with websockets.connect(url, max_size=None) as writer:
+        doc = Doc()
+        doc.get("content", type=Text).insert(0, "x" * (3 * MiB))
+        await writer.send(create_update_message(doc.get_update()))
+        await reader.wait_for(lambda: len(reader.text) == 3 * MiB, timeout=30)
+    async with websockets.connect(url, max_size=None) as hostile:
+        await hostile.send(create_update_message(b"\x00" * (4 * MiB)))
+        assert await close_code(hostile) == TOO_LARGE
+    await reader.close()
+
+
+async def close_code(connection) -> int | None:
+    """Read until the server closes `connection`; returns its close code."""
+    try:
+        while True:
+            await asyncio.wait_for(connection.recv(), 10)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None

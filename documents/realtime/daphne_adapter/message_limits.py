@@ -1,5 +1,5 @@
 """Lets daphne send the large messages a big document needs, while incoming messages keep the
-consumer's limit, fragments included.
+consumer's limit, fragments included, and no limit the operator passed to daphne is lowered.
 
 daphne caps WebSocket messages at 1 MiB by default, and autobahn applies that cap to what the
 server sends too; its command line is often not ours to change (a benchmark, a platform's start
@@ -8,6 +8,20 @@ could never be opened: the message cap is raised. Incoming messages are bounded 
 consumer's own limit (REALTIME["MAX_MESSAGE_BYTES"]) instead, summed over their fragments as
 each fragment's header arrives (bounded_protocol.py, 4413 beyond it): a client cannot make the
 server buffer a large message, in one frame or in many, before it is refused.
+
+Never lowering the operator's limits (`--websocket-max-message-size`, `--websocket-max-frame-size`)
+means: nothing that daphne, as the operator started it, and the consumer would both let through
+is refused here, in either direction.
+- Outgoing, autobahn's message limit is the largest of the operator's, 64 MiB and the
+  consumer's limit; an operator's 0 (no limit) stays 0.
+- Incoming, the bound over fragments is the consumer's limit, which the consumer applies to
+  every message on any server anyway; autobahn's own message limit, at least as large, never
+  takes a message first (it would drop the connection without a close code).
+- daphne's frame limit is lifted: a frame is part of a message, and the message bound refuses
+  it at its header, with 4413 rather than autobahn's silent drop.
+So an operator who raises daphne's limits gets them (a 100 MiB limit lets a 100 MiB step 2 go
+out), and incoming messages are bounded by REALTIME_MAX_MESSAGE_BYTES under daphne as under any
+server: a smaller daphne limit does not shrink it either.
 """
 
 from dataclasses import dataclass
@@ -27,10 +41,11 @@ class MessageLimits:
 
 
 def limits_for(operator_limit: int, consumer_limit: int) -> MessageLimits:
-    """The limits for daphne's message limit `operator_limit` and the consumer's."""
-    return MessageLimits(
-        outgoing=max(operator_limit, OUTGOING_LIMIT_BYTES), incoming=consumer_limit
-    )
+    """The limits for daphne's message limit `operator_limit` (0: none) and the consumer's."""
+    if operator_limit == 0:
+        return MessageLimits(outgoing=0, incoming=consumer_limit)
+    outgoing = max(operator_limit, OUTGOING_LIMIT_BYTES, consumer_limit)
+    return MessageLimits(outgoing=outgoing, incoming=consumer_limit)
 
 
 def apply(server: Any) -> MessageLimits:
