@@ -1,5 +1,8 @@
 """The channel-layer events: every one survives its message form, and anything else is refused."""
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import pytest
 
 from documents.realtime.events import (
@@ -8,10 +11,12 @@ from documents.realtime.events import (
     CrdtUpdate,
     DocumentDeleted,
     DocumentRenamed,
+    Event,
     RefusalsChanged,
     SyncStep1,
     SyncStep2,
     UnknownEvent,
+    event,
     parse_event,
 )
 
@@ -51,3 +56,26 @@ def test_names_are_unique():
 def test_unknown_or_incomplete_messages_are_refused(message):
     with pytest.raises(UnknownEvent):
         parse_event(message)
+
+
+def test_a_feature_defines_an_event_of_its_own_and_names_stay_unique():
+    @event
+    @dataclass(frozen=True, slots=True)
+    class ThreadChanged(Event):
+        NAME: ClassVar[str] = "test.thread_changed"
+        thread: int
+        resolved: bool = False
+
+    assert parse_event(ThreadChanged(7).message()) == ThreadChanged(7)
+    assert parse_event({"type": "test.thread_changed", "thread": 8, "resolved": True}) == (
+        ThreadChanged(8, resolved=True)
+    )
+    with pytest.raises(UnknownEvent):
+        parse_event({"type": "test.thread_changed"})
+
+    with pytest.raises(ValueError, match="two events"):
+
+        @event
+        @dataclass(frozen=True, slots=True)
+        class Impostor(Event):
+            NAME: ClassVar[str] = "crdt.update"

@@ -1,17 +1,62 @@
 """Every event that travels between processes on a document's channel-layer group (link.py).
 
-Each event is a small frozen dataclass; `message()` gives the dict the channel layer carries
-(its `type` is the event's NAME) and `parse_event` turns a received dict back into the event,
-the way protocol.py is the one definition of the WebSocket's wire format. Nothing else spells
-an event's name or keys.
+Each event is a small frozen dataclass deriving from `Event`, registered with `@event` under its
+NAME: `message()` gives the dict the channel layer carries (its `type` is the NAME, the other
+keys the fields) and `parse_event` turns a received dict back into the event, the way
+protocol.py is the one definition of the WebSocket's wire format. Nothing else spells an event's
+name or keys. A feature (features.py) defines its own events the same way, in its own module.
 """
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import MISSING, dataclass, fields
+from typing import ClassVar, Self
+
+_EVENT_TYPES: dict[str, type["Event"]] = {}
 
 
+class UnknownEvent(ValueError):
+    """A message that is no registered event, or lacks what its event needs."""
+
+
+class Event:
+    """Base of the events; subclasses are frozen dataclasses with a NAME."""
+
+    __slots__ = ()
+    NAME: ClassVar[str]
+
+    def message(self) -> dict:
+        values = {field.name: getattr(self, field.name) for field in fields(self)}
+        return {"type": self.NAME, **values}
+
+    @classmethod
+    def from_message(cls, message: dict) -> Self:
+        values = {}
+        for field in fields(cls):
+            if field.name in message:
+                values[field.name] = message[field.name]
+            elif field.default is MISSING:
+                raise UnknownEvent(f"{cls.NAME!r} without {field.name!r}")
+        return cls(**values)
+
+
+def event[E: type[Event]](cls: E) -> E:
+    """Register an event class, so that `parse_event` knows its NAME."""
+    if cls.NAME in _EVENT_TYPES:
+        raise ValueError(f"two events are named {cls.NAME!r}")
+    _EVENT_TYPES[cls.NAME] = cls
+    return cls
+
+
+def parse_event(message: dict) -> Event:
+    """The event a channel-layer message carries; raises UnknownEvent otherwise."""
+    event_type = _EVENT_TYPES.get(message.get("type"))
+    if event_type is None:
+        raise UnknownEvent(f"unknown event {message.get('type')!r}")
+    return event_type.from_message(message)
+
+
+@event
 @dataclass(frozen=True, slots=True)
-class CrdtUpdate:
+class CrdtUpdate(Event):
     """What a session integrated, or a change the server made (a REST edit, a restore).
 
     `stored`: already in the database, else each process that integrates it stores it too.
@@ -22,129 +67,62 @@ class CrdtUpdate:
     stored: bool = False
     server_change: bool = False
 
-    def message(self) -> dict:
-        return {
-            "type": self.NAME,
-            "update": self.update,
-            "stored": self.stored,
-            "server_change": self.server_change,
-        }
 
-
+@event
 @dataclass(frozen=True, slots=True)
-class AwarenessUpdate:
+class AwarenessUpdate(Event):
     """Presence entries a session accepted, with the user whose socket set them."""
 
     NAME: ClassVar[str] = "awareness"
     update: bytes
-    user: object
-
-    def message(self) -> dict:
-        return {"type": self.NAME, "update": self.update, "user": self.user}
+    user: object = None
 
 
+@event
 @dataclass(frozen=True, slots=True)
-class SyncStep1:
+class SyncStep1(Event):
     """Anti-entropy: a process's state vector, asking the others for what it lacks; `origin`
-    is the asking process's channel (the link stamps it)."""
+    is the asking process's channel (the link stamps it on everything it sends)."""
 
     NAME: ClassVar[str] = "sync.step1"
     state: bytes
     origin: str = ""
 
-    def message(self) -> dict:
-        return {"type": self.NAME, "state": self.state}
 
-
+@event
 @dataclass(frozen=True, slots=True)
-class SyncStep2:
+class SyncStep2(Event):
     """The answer to a SyncStep1: what the asker lacked."""
 
     NAME: ClassVar[str] = "sync.step2"
     update: bytes
 
-    def message(self) -> dict:
-        return {"type": self.NAME, "update": self.update}
 
-
+@event
 @dataclass(frozen=True, slots=True)
-class RefusalsChanged:
+class RefusalsChanged(Event):
     """A session's refusal record (refusals.py, in its JSON form) after it grew."""
 
     NAME: ClassVar[str] = "refusals"
     refusals: dict
 
-    def message(self) -> dict:
-        return {"type": self.NAME, "refusals": self.refusals}
 
-
+@event
 @dataclass(frozen=True, slots=True)
-class DocumentRenamed:
+class DocumentRenamed(Event):
     NAME: ClassVar[str] = "document.renamed"
     title: str
 
-    def message(self) -> dict:
-        return {"type": self.NAME, "title": self.title}
 
-
+@event
 @dataclass(frozen=True, slots=True)
-class AccessChanged:
+class AccessChanged(Event):
     """Memberships changed: sessions re-check the roles of their sockets."""
 
     NAME: ClassVar[str] = "access.changed"
 
-    def message(self) -> dict:
-        return {"type": self.NAME}
 
-
+@event
 @dataclass(frozen=True, slots=True)
-class DocumentDeleted:
+class DocumentDeleted(Event):
     NAME: ClassVar[str] = "document.deleted"
-
-    def message(self) -> dict:
-        return {"type": self.NAME}
-
-
-Event = (
-    CrdtUpdate
-    | AwarenessUpdate
-    | SyncStep1
-    | SyncStep2
-    | RefusalsChanged
-    | DocumentRenamed
-    | AccessChanged
-    | DocumentDeleted
-)
-
-
-class UnknownEvent(ValueError):
-    """A message that is none of the events above, or lacks what its event needs."""
-
-
-def parse_event(message: dict) -> Event:
-    """The event a channel-layer message carries; raises UnknownEvent otherwise."""
-    try:
-        match message["type"]:
-            case CrdtUpdate.NAME:
-                return CrdtUpdate(
-                    message["update"],
-                    stored=message.get("stored", False),
-                    server_change=message.get("server_change", False),
-                )
-            case AwarenessUpdate.NAME:
-                return AwarenessUpdate(message["update"], message.get("user"))
-            case SyncStep1.NAME:
-                return SyncStep1(message["state"], message.get("origin", ""))
-            case SyncStep2.NAME:
-                return SyncStep2(message["update"])
-            case RefusalsChanged.NAME:
-                return RefusalsChanged(message["refusals"])
-            case DocumentRenamed.NAME:
-                return DocumentRenamed(message["title"])
-            case AccessChanged.NAME:
-                return AccessChanged()
-            case DocumentDeleted.NAME:
-                return DocumentDeleted()
-    except KeyError as missing:
-        raise UnknownEvent(f"{message.get('type')!r} without {missing}") from None
-    raise UnknownEvent(f"unknown event {message.get('type')!r}")
