@@ -11,6 +11,7 @@ from pycrdt import (
 )
 
 from documents.realtime.protocol import (
+    NOTICE_MESSAGE_TYPE,
     AwarenessEntry,
     MessageType,
     ProtocolError,
@@ -20,6 +21,9 @@ from documents.realtime.protocol import (
     decode_awareness,
     decode_message,
     encode_awareness,
+    feature_message,
+    notice_message,
+    read_feature_message,
 )
 
 
@@ -101,3 +105,25 @@ def test_malformed_frames_are_rejected(frame, reason):
 def test_malformed_awareness_is_rejected(payload):
     with pytest.raises(ProtocolError):
         decode_awareness(payload)
+
+
+def test_a_features_message_round_trips_and_a_notice_is_one():
+    payload = "réaction ✓".encode()
+    frame = feature_message(120, payload)
+    assert read_feature_message(frame) == payload
+    assert read_feature_message(notice_message({"type": "history"})) == b'{"type":"history"}'
+    assert notice_message({})[0] == NOTICE_MESSAGE_TYPE
+
+
+@pytest.mark.parametrize(
+    ("frame", "reason"),
+    [
+        (b"\x78", "ends early"),
+        (b"\x78\x05ab", "declared length 5 exceeds"),
+        (feature_message(120, b"ok") + b"!", "unexpected bytes"),
+        (b"\x78" + b"\xff" * 9, "truncated or longer"),
+    ],
+)
+def test_a_malformed_features_message_is_rejected(frame, reason):
+    with pytest.raises(ProtocolError, match=reason):
+        read_feature_message(frame)

@@ -37,8 +37,11 @@ __all__ = [
     "encode_awareness",
     "notice_message",
     "read_var_uint",
+    "feature_message",
+    "read_feature_message",
     "EMPTY_UPDATE",
     "MAX_SAFE_INTEGER",
+    "MessageTooLarge",
     "NOTICE_MESSAGE_TYPE",
 ]
 
@@ -58,6 +61,10 @@ NOTICE_MESSAGE_TYPE = 100
 
 class ProtocolError(ValueError):
     """A frame that is not a valid y-websocket message; `str(error)` says why."""
+
+
+class MessageTooLarge(ProtocolError):
+    """A frame over the size limit of its message type (the socket closes with 4413)."""
 
 
 class MessageType(IntEnum):
@@ -210,6 +217,21 @@ def awareness_message(entries: list[AwarenessEntry]) -> bytes:
     return create_awareness_message(encode_awareness(entries))
 
 
+def feature_message(message_type: int, payload: bytes) -> bytes:
+    """A message of a feature's own type (features.py): the type, then the payload as one
+    length-prefixed byte string, as lib0 writes a Uint8Array."""
+    return bytes((message_type,)) + write_message(payload)
+
+
+def read_feature_message(frame: bytes) -> bytes:
+    """The payload of a `feature_message`; raises ProtocolError unless the frame is exactly one."""
+    decoder = Decoder(frame)
+    read_var_uint(decoder)
+    payload = _read_bytes(decoder)
+    _expect_end(decoder)
+    return payload
+
+
 def notice_message(notice: dict) -> bytes:
     """A notice from the server: what changed about the document or this client's rights.
 
@@ -217,5 +239,4 @@ def notice_message(notice: dict) -> bytes:
     client's were refused), `refused` (changes refused for another reason), `title` (with
     `title`), `history` (the server changed the content: local undo history is void).
     """
-    body = json.dumps(notice, separators=(",", ":")).encode()
-    return bytes((NOTICE_MESSAGE_TYPE,)) + write_message(body)
+    return feature_message(NOTICE_MESSAGE_TYPE, json.dumps(notice, separators=(",", ":")).encode())
