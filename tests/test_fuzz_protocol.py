@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pycrdt import Doc, Text, create_update_message, write_var_uint
 
+from documents.realtime.presence import Presence
 from documents.realtime.protocol import ProtocolError, decode_awareness, decode_message
 from documents.realtime.session import DocumentSession
 from tests.session_fakes import NullLink, NullWriter, RecordingPeer
@@ -49,11 +50,11 @@ def test_a_bad_frame_leaves_the_session_as_it_was(frame):
 
     async def run() -> None:
         await session.join(peer)
-        before = (doc.get_update(), session.presence)
+        before = (doc.get_update(), dict(session.feature(Presence).entries))
         try:
             await session.receive(peer, frame)
         except ProtocolError:
-            assert (doc.get_update(), session.presence) == before
+            assert (doc.get_update(), session.feature(Presence).entries) == before
             assert session.writer.appended == []
 
     asyncio.run(run())

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pycrdt import create_awareness_message, create_update_message, write_message, write_var_uint
 
 from bench.procstat import sample_process
+from documents.realtime.presence import Presence
 from documents.realtime.registry import registry
 from tests.conftest import async_db
 from tests.server import (
@@ -207,7 +208,7 @@ async def test_a_hostile_frame_closes_only_its_own_socket(editors, caplog, case)
     else:
         assert code == case.expect
     assert session.doc.get_update() == content
-    assert session.presence == {}
+    assert session.feature(Presence).entries == {}
     assert len(session.peers) == 2
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     # The other two are unaffected: an edit still goes from one to the other.

@@ -8,7 +8,10 @@ from pycrdt import Decoder, Doc, XmlFragment, create_update_message, read_messag
 from rest_framework.test import APIClient
 
 from documents.models import Membership
-from documents.realtime.session import SAVE_CONFIRMATION_MAX_SECONDS, SAVE_QUIET_SECONDS
+from documents.realtime.save_confirmations import (
+    SAVE_CONFIRMATION_MAX_SECONDS,
+    SAVE_QUIET_SECONDS,
+)
 from tests.conftest import async_db
 from tests.wsclients import Closed, connected
 

@@ -103,7 +103,7 @@ async def test_last_checkin_flushes_pending_updates(registry, user, make_documen
     session.writer.interval = 60  # only the checkin's flush can store it
     source = Doc()
     source.get("content", type=Text).insert(0, "kept")
-    session.apply_update(source.get_update())
+    await session.integrate(source.get_update())
     await registry.checkin(session)
     assert session.writer.pending == 0
     doc, _ = await async_db(registry_module.load_doc)(document.id)

@@ -42,8 +42,8 @@ async def test_a_remote_update_that_completes_a_pending_one_relays_and_stores_bo
     peer = RecordingPeer()
     await session.join(peer)
 
-    assert not await session.apply_remote(second, store=True)  # pending: nothing to relay yet
-    assert await session.apply_remote(first, store=True)
+    assert not await session.integrate(second)  # pending: nothing to relay yet
+    assert await session.integrate(first)
 
     assert text_of(relayed(peer)) == "first second"
     assert text_of(session.writer.appended) == "first second"
@@ -56,7 +56,7 @@ async def test_a_peer_update_that_completes_a_pending_one_relays_both_to_the_oth
     await session.join(author)
     await session.join(reader)
 
-    await session.apply_remote(second, store=True)
+    await session.integrate(second)
     await session.receive(author, create_update_message(first))
 
     assert text_of(relayed(reader)) == "first second"

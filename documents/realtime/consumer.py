@@ -16,13 +16,11 @@ from documents.realtime.close_codes import CloseCode
 from documents.realtime.daphne_adapter import receive_loop, send_paths
 from documents.realtime.daphne_adapter.direct_send import DirectSocket, SendBacklogFull
 from documents.realtime.limits import RateLimit, socket_quota
-from documents.realtime.protocol import MessageType, ProtocolError
+from documents.realtime.protocol import MessageTooLarge, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
 from documents.realtime.session import DocumentSession
 
 logger = logging.getLogger(__name__)
-
-PRESENCE_FRAME = bytes([MessageType.AWARENESS])
 
 
 class DocumentConsumer(AsyncWebsocketConsumer):
@@ -111,15 +109,14 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         if len(frame) > limits["MAX_MESSAGE_BYTES"]:
             await self.close_with(CloseCode.TOO_LARGE, "message too large")
             return
-        if frame[:1] == PRESENCE_FRAME and len(frame) > limits["MAX_PRESENCE_BYTES"]:
-            await self.close_with(CloseCode.TOO_LARGE, "presence too large")
-            return
         if not self.rate_limit.allow():
             logger.info("closing a socket that sent too many messages")
             await self.close_with(CloseCode.TOO_MANY, "too many messages")
             return
         try:
             await self.session.receive(self, frame)
+        except MessageTooLarge as error:
+            await self.close_with(CloseCode.TOO_LARGE, str(error))
         except ProtocolError as error:
             logger.info(
                 "document %s: malformed frame: %s",

@@ -13,9 +13,8 @@ from django.conf import settings
 
 from documents import metrics
 from documents.realtime.link import ProcessLink
-from documents.realtime.refusals import Refusals
 from documents.realtime.session import DocumentSession
-from documents.realtime.storage import load_doc, load_refusals
+from documents.realtime.storage import load_doc
 from documents.realtime.store import UpdateWriter, in_store_thread
 
 logger = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ COMPACT_AFTER_LOAD_SECONDS = 1.0
 
 
 async def load_session(document_id: UUID) -> DocumentSession:
-    """Build a session from the database: snapshot + log, and a started writer."""
+    """Build a session from the database: snapshot + log, a started writer, started features."""
     options = settings.REALTIME
     # Subscribed before loading: an update published meanwhile is either in what we load or
     # delivered to the link (both is fine: a CRDT applies an update once).
@@ -36,7 +35,6 @@ async def load_session(document_id: UUID) -> DocumentSession:
     await link.start()
     try:
         doc, log_length = await in_store_thread(load_doc)(document_id)
-        refusals = Refusals.from_json(await in_store_thread(load_refusals)(document_id))
     except BaseException:
         await link.stop()
         raise
@@ -47,17 +45,14 @@ async def load_session(document_id: UUID) -> DocumentSession:
         compact_threshold=options["COMPACT_THRESHOLD"],
         log_length=log_length,
     )
-    session = DocumentSession(
-        document_id,
-        doc,
-        writer,
-        link,
-        anti_entropy_interval=options["ANTI_ENTROPY_SECONDS"],
-        refusals=refusals,
-    )
+    session = DocumentSession(document_id, doc, writer, link)
     writer.start()
+    try:
+        await session.start()
+    except BaseException:
+        await session.stop()
+        raise
     writer.compact_soon(COMPACT_AFTER_LOAD_SECONDS)
-    await session.start()
     return session
 
 
