@@ -15,6 +15,7 @@ from documents.realtime.auth import admit
 from documents.realtime.close_codes import CloseCode
 from documents.realtime.daphne_adapter import receive_loop, send_paths
 from documents.realtime.daphne_adapter.direct_send import DirectSocket, SendBacklogFull
+from documents.realtime.document_log import DocumentLog
 from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import MessageTooLarge, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
@@ -36,6 +37,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     rate_limit: RateLimit | None = None
     direct: DirectSocket | None = None
     dropped_with: CloseCode | None = None
+    log: DocumentLog
 
     async def __call__(self, scope, receive, send):
         # No channel-layer channel per socket: each document is subscribed once per process
@@ -53,6 +55,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     async def websocket_connect(self, message) -> None:
         document_id: UUID = self.scope["url_route"]["kwargs"]["document_id"]
+        self.log = DocumentLog(logger, document_id)
         user, role = await database_sync_to_async(admit)(self.scope, document_id)
         if not user.is_authenticated:
             await self._refuse(CloseCode.NOT_SIGNED_IN, "not signed in")
@@ -72,9 +75,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             return
         except Exception:
             socket_quota.release(user.pk)
-            logger.exception(
-                "document %s: loading failed", document_id, extra={"document": str(document_id)}
-            )
+            self.log.exception("loading failed")
             await self._refuse(CloseCode.UNAVAILABLE, "the document could not be loaded")
             return
         self.user = user
@@ -118,12 +119,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         except MessageTooLarge as error:
             await self.close_with(CloseCode.TOO_LARGE, str(error))
         except ProtocolError as error:
-            logger.info(
-                "document %s: malformed frame: %s",
-                self.session.document_id,
-                error,
-                extra={"document": str(self.session.document_id)},
-            )
+            self.log.info("malformed frame: %s", error)
             await self.close_with(CloseCode.MALFORMED, str(error))
 
     async def send_frame(self, frame: bytes) -> None:
@@ -160,12 +156,10 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     async def _drop_for_not_reading(self, queued: int) -> None:
         """Drop the connection and what is queued for it, and leave the session."""
-        logger.info(
-            "document %s: dropping a socket that is not reading (%d bytes queued, close code %d)",
-            self.session.document_id,
+        self.log.info(
+            "dropping a socket that is not reading (%d bytes queued, close code %d)",
             queued,
             CloseCode.NOT_READING,
-            extra={"document": str(self.session.document_id)},
         )
         self.dropped_with = CloseCode.NOT_READING
         self.direct.abort()

@@ -13,6 +13,8 @@ from uuid import UUID
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from documents.realtime.document_log import DocumentLog
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict], Awaitable[None]]
@@ -44,6 +46,7 @@ class ProcessLink:
 
     def __init__(self, document_id: UUID) -> None:
         self.document_id = document_id
+        self.log = DocumentLog(logger, document_id)
         self.channel_name: str | None = None
         self._handler: Handler | None = None
         self._early: list[dict] = []
@@ -103,9 +106,4 @@ class ProcessLink:
         try:
             await self._handler(message)
         except Exception:
-            logger.exception(
-                "document %s: handling %r failed",
-                self.document_id,
-                message,
-                extra={"document": str(self.document_id)},
-            )
+            self.log.exception("handling %r failed", message)

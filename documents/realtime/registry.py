@@ -12,6 +12,7 @@ from uuid import UUID
 from django.conf import settings
 
 from documents import metrics
+from documents.realtime.document_log import DocumentLog
 from documents.realtime.link import ProcessLink
 from documents.realtime.session import DocumentSession
 from documents.realtime.storage import load_doc
@@ -154,7 +155,7 @@ class SessionRegistry:
             return
         del self._sessions[document_id]
         await session.stop()
-        logger.info("document %s: unloaded", document_id, extra={"document": str(document_id)})
+        DocumentLog(logger, document_id).info("unloaded")
 
 
 registry = SessionRegistry()

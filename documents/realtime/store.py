@@ -19,6 +19,7 @@ from channels.db import DatabaseSyncToAsync
 
 from documents import metrics
 from documents.realtime import storage
+from documents.realtime.document_log import DocumentLog
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ class UpdateWriter:
         log_length: int = 0,
     ) -> None:
         self.document_id = document_id
+        self.log = DocumentLog(logger, document_id)
         self.interval = interval
         self.max_batch = max_batch
         self.compact_threshold = compact_threshold
@@ -173,12 +175,7 @@ class UpdateWriter:
         except asyncio.CancelledError:
             await asyncio.wait({task}, timeout=SHUTDOWN_FLUSH_SECONDS)
             if not task.done():
-                logger.error(
-                    "document %s: shutting down with %d updates not stored",
-                    self.document_id,
-                    len(self._pending),
-                    extra={"document": str(self.document_id)},
-                )
+                self.log.error("shutting down with %d updates not stored", len(self._pending))
             raise
 
     async def _write_pending(self) -> None:
@@ -189,25 +186,18 @@ class UpdateWriter:
                 try:
                     await group_commit().write(self.document_id, batch)
                 except storage.DocumentGone:
-                    logger.warning(
-                        "document %s was deleted; dropping %d pending updates",
-                        self.document_id,
-                        len(self._pending),
-                        extra={"document": str(self.document_id)},
-                    )
+                    self.log.warning("deleted; dropping %d pending updates", len(self._pending))
                     self._pending.clear()
                     break
                 except Exception:
                     self.failures += 1
                     metrics.persist_failures.inc()
                     delay = min(0.1 * 2 ** min(self.failures, 6), MAX_RETRY_DELAY_SECONDS)
-                    logger.exception(
-                        "document %s: storing %d updates failed (attempt %d); retrying in %.1fs",
-                        self.document_id,
+                    self.log.exception(
+                        "storing %d updates failed (attempt %d); retrying in %.1fs",
                         len(batch),
                         self.failures,
                         delay,
-                        extra={"document": str(self.document_id)},
                     )
                     await asyncio.sleep(delay)
                     continue
@@ -241,19 +231,10 @@ class UpdateWriter:
             folded = await in_store_thread(storage.compact)(self.document_id)
         except Exception:
             # The log is intact; compaction is retried after the next batch.
-            logger.exception(
-                "document %s: compaction failed",
-                self.document_id,
-                extra={"document": str(self.document_id)},
-            )
+            self.log.exception("compaction failed")
             return
         self.log_length = max(self.log_length - folded, 0)
-        logger.info(
-            "document %s: compacted %d log rows",
-            self.document_id,
-            folded,
-            extra={"document": str(self.document_id)},
-        )
+        self.log.info("compacted %d log rows", folded)
 
     async def _run(self) -> None:
         while True:
