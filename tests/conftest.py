@@ -1,6 +1,7 @@
 """Shared fixtures: users, documents, tokens, and a clean session registry per test."""
 
 import itertools
+from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
@@ -9,8 +10,17 @@ from rest_framework.authtoken.models import Token
 
 from documents.models import Document
 from documents.realtime.registry import registry
+from tests.server import DaphneServer
 
 _numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> Path:
+    """A migrated database with the user alice, for the tests' real servers to copy."""
+    server = DaphneServer(tmp_path_factory.mktemp("template"))
+    server.create_user("alice")
+    return Path(server.env["DATABASE_URL"].removeprefix("sqlite:///"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,11 @@
 """Stand-ins for a session's peers, writer and link, for tests that drive a DocumentSession or
 one of its features directly."""
 
+import json
 import uuid
 from dataclasses import dataclass
 
-from pycrdt import Doc, Text
+from pycrdt import Doc, Text, read_message
 
 from documents.access import Role
 from documents.realtime.session import DocumentSession
@@ -104,6 +105,19 @@ def fake_session(features=None, *, doc=None, link=None, writer=None):
         link or NullLink(),
         features=features,
     )
+
+
+async def joined(session: DocumentSession, *users: FakeUser) -> list[RecordingPeer]:
+    """A peer for each user, joined to the session in that order."""
+    peers = [RecordingPeer(user) for user in users]
+    for peer in peers:
+        await session.join(peer)
+    return peers
+
+
+def notices(peer: RecordingPeer) -> list[dict]:
+    """The server notices (type 100) sent to the peer, decoded."""
+    return [json.loads(read_message(frame[1:])) for frame in peer.sent if frame[0] == 100]
 
 
 def text_update(text: str, index: int = 0, doc=None) -> bytes:

@@ -6,7 +6,6 @@ that the message limits given on daphne's command line are not lowered."""
 import asyncio
 import functools
 import re
-from pathlib import Path
 
 import pytest
 import websockets
@@ -187,14 +186,6 @@ def test_the_limits_never_lower_the_operators(operator, consumer, limits):
 # -- real daphne processes -------------------------------------------------------------------------
 
 METRICS = "adapter-test"
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    """A migrated database with the user alice, copied by each test's server."""
-    server = DaphneServer(tmp_path_factory.mktemp("template"))
-    server.create_user("alice")
-    return Path(server.env["DATABASE_URL"].removeprefix("sqlite:///"))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from documents.realtime.protocol import (
     decode_awareness,
     encode_awareness,
 )
-from tests.session_fakes import FakeUser, RecordingLink, RecordingPeer, fake_session
+from tests.session_fakes import FakeUser, RecordingLink, RecordingPeer, fake_session, joined
 
 ALICE, BOB = FakeUser(1, "alice"), FakeUser(2, "bob")
 
@@ -34,13 +34,6 @@ def entries_sent(peer: RecordingPeer) -> list[AwarenessEntry]:
         if frame[:1] == b"\x01"
         for entry in decode_awareness(read_message(frame[1:]))
     ]
-
-
-async def joined(session, *users: FakeUser) -> list[RecordingPeer]:
-    peers = [RecordingPeer(user) for user in users]
-    for peer in peers:
-        await session.join(peer)
-    return peers
 
 
 async def test_a_state_is_echoed_to_everyone_with_the_servers_user_field():

@@ -3,10 +3,8 @@ changes, never reaches the document; refusals are kept, shared and told once per
 record itself is tested in test_refusals.py, the whole story through sockets in
 test_notices.py.)"""
 
-import json
-
 import pytest
-from pycrdt import Doc, Text, create_update_message, read_message
+from pycrdt import Doc, Text, create_update_message
 
 from documents.access import Role
 from documents.realtime import refusal_guard
@@ -14,7 +12,7 @@ from documents.realtime.close_codes import CloseCode
 from documents.realtime.events import RefusalsChanged
 from documents.realtime.refusal_guard import RefusalGuard
 from documents.realtime.refusals import RefusalOverflow, Refusals
-from tests.session_fakes import FakeUser, RecordingLink, RecordingPeer, fake_session
+from tests.session_fakes import FakeUser, RecordingLink, RecordingPeer, fake_session, notices
 
 # The store thread checks its database connection around each call, faked or not.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,10 +24,6 @@ def saved(monkeypatch) -> list[dict]:
     kept: list[dict] = []
     monkeypatch.setattr(refusal_guard, "save_refusals", lambda _, refusals: kept.append(refusals))
     return kept
-
-
-def notices(peer: RecordingPeer) -> list[dict]:
-    return [json.loads(read_message(frame[1:])) for frame in peer.sent if frame[0] == 100]
 
 
 def typed_on(doc: Doc, text: str) -> bytes:

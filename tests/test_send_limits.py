@@ -21,14 +21,6 @@ NOT_READING = 4408
 CLOSED_NOT_READING = 'collab_sockets_closed_total{code="4408"}'
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    """A migrated database with the user alice, copied by each test's server."""
-    server = DaphneServer(tmp_path_factory.mktemp("template"))
-    server.create_user("alice")
-    return Path(server.env["DATABASE_URL"].removeprefix("sqlite:///"))
-
-
 def start_server(tmp_path: Path, database: Path, **env: str) -> DaphneServer:
     server = DaphneServer(tmp_path, database, METRICS_TOKEN="send-limits-test", **env)
     server.start()

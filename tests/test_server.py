@@ -4,7 +4,6 @@ import asyncio
 import json
 import signal
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -13,14 +12,6 @@ from tests.server import ROOT, DaphneServer, SocketClient
 from tests.yclient import Closed
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    """A migrated database with the user alice, copied by each test's server."""
-    server = DaphneServer(tmp_path_factory.mktemp("template"))
-    server.create_user("alice")
-    return Path(server.env["DATABASE_URL"].removeprefix("sqlite:///"))
 
 
 @pytest.fixture
