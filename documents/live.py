@@ -19,6 +19,7 @@ from documents.realtime.events import CrdtUpdate
 from documents.realtime.link import publish
 from documents.realtime.protocol import EMPTY_UPDATE
 from documents.realtime.registry import registry
+from documents.search.index import index_document
 
 
 def read_document(document_id: UUID) -> Doc:
@@ -40,7 +41,9 @@ def change_document(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
     """
     live_state = async_to_sync(_live_update)(document_id)
     if live_state is None:
-        return async_to_sync(_change_stored)(document_id, change)
+        update = async_to_sync(_change_stored)(document_id, change)
+        index_document(document_id)  # no session to do it (documents/search/indexing.py)
+        return update
     copy = storage.build_doc([live_state])
     before = copy.get_state()
     with copy.transaction():

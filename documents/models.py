@@ -88,3 +88,7 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.document})"
+
+
+# The search index's model lives with the search code; imported here so that Django finds it.
+from documents.search.models import SearchText  # noqa: E402, F401

@@ -281,6 +281,9 @@ REALTIME = {
     # With several processes, each asks the others this often for what it lacks (the channel
     # layer may drop messages).
     "ANTI_ENTROPY_SECONDS": env_float("REALTIME_ANTI_ENTROPY_SECONDS", 3.0),
+    # A loaded document's search index entry is brought up to date at most this long after a
+    # write (documents/search/indexing.py), and when it is unloaded.
+    "SEARCH_INDEX_SECONDS": env_float("REALTIME_SEARCH_INDEX_SECONDS", 5.0),
 }
 
 

@@ -57,6 +57,9 @@ class NullWriter:
     def append(self, update: bytes) -> None:
         self.appended.append(update)
 
+    async def flush(self) -> None:
+        pass
+
     async def stop(self) -> None:
         pass
 

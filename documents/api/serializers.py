@@ -17,10 +17,14 @@ class DocumentSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(view_name="document-detail")
     websocket = serializers.SerializerMethodField()
+    snippet = serializers.SerializerMethodField()
 
     class Meta:
         model = Document
-        fields = ["id", "title", "owner", "role", "created", "updated", "url", "websocket"]
+        fields = [
+            *("id", "title", "owner", "role", "created", "updated", "url", "websocket"),
+            "snippet",
+        ]
         read_only_fields = ["id", "created", "updated"]
 
     def get_role(self, document: Document) -> str | None:
@@ -29,6 +33,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     def get_websocket(self, document: Document) -> str:
         return f"{WEBSOCKET_PATH}/{document.id}"
+
+    def get_snippet(self, document: Document) -> str | None:
+        """In search results, the words around a text hit ("" for a title hit); else None."""
+        return getattr(document, "search_snippet", None)
 
 
 class PersonField(serializers.CharField):

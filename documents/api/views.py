@@ -32,6 +32,7 @@ from documents.models import Document, Membership, Version
 from documents.realtime import storage
 from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed, Event
 from documents.realtime.link import publish_from_sync
+from documents.search.filters import DocumentSearchFilter
 from documents.throttling import SIGN_IN_THROTTLES
 
 FORMAT_PARAMETER = OpenApiParameter(
@@ -81,8 +82,8 @@ class DocumentViewSet(viewsets.ModelViewSet):
 
     serializer_class = DocumentSerializer
     permission_classes = [IsAuthenticated, DocumentPermission]
-    filter_backends = [filters.SearchFilter, filters.OrderingFilter]
-    search_fields = ["title"]
+    # Search last: its ranking is the order unless the client asks for another.
+    filter_backends = [filters.OrderingFilter, DocumentSearchFilter]
     ordering_fields = ["title", "created", "updated"]
     ordering = ["-updated"]
 

@@ -44,6 +44,7 @@ BUILT_IN_FEATURES = (
     "documents.realtime.presence.Presence",
     "documents.realtime.save_confirmations.SaveConfirmations",
     "documents.realtime.server_notices.ServerNotices",
+    "documents.search.indexing.SearchIndexing",
 )
 PROCESS_LINK_FEATURE = "documents.realtime.process_sync.ProcessSync"
 

@@ -102,15 +102,17 @@ class DocumentSession:
             await feature.start()
 
     async def stop(self) -> None:
-        """Stop the features, last first, then store what is pending."""
+        """Store what is pending, then stop the features, last first."""
         self.doc.unobserve(self._change_subscription)
+        await self.writer.flush()
         for feature in reversed(self.features):
             await feature.stop()
-        await self.writer.stop()
-        # Break the cycles through the writer and the features so that refcounting frees the
-        # Doc now: the cyclic collector does not see its Rust memory and, in an idle process,
-        # may not run for a long time.
+        # Stopped features hear nothing more, not even of the writer's last flush. Breaking the
+        # cycles through the writer and the features lets refcounting free the Doc now: the
+        # cyclic collector does not see its Rust memory and, in an idle process, may not run
+        # for a long time.
         self.writer.on_stored = None
+        await self.writer.stop()
         self.features.clear()
         self._hooks.clear()
         self._routes.clear()
