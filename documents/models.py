@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from documents.attachments.files import attachment_path, attachment_storage
 from documents.roles import Role
 
 
@@ -88,6 +89,33 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.document})"
+
+
+class Attachment(models.Model):
+    """An image uploaded into a document, served only to those who may view the document.
+
+    The file is the cleaned re-encoding (documents/attachments/images.py), never the upload
+    itself; deleting the row, or its document, deletes the file (documents/attachments/files.py).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["created"])]
+
+    def __str__(self) -> str:
+        return f"attachment {self.id} of {self.document_id}"
 
 
 # The search index's model lives with the search code; imported here so that Django finds it.

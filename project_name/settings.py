@@ -181,6 +181,39 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Attachments (documents/attachments/): images uploaded into documents, always served through
+# the API's access check, never by a public URL. On the file system under ATTACHMENT_ROOT by
+# default; with ATTACHMENT_S3_BUCKET set, in any S3-compatible store through django-storages
+# (`pip install "django-storages[s3]"`; credentials from boto3's usual AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the host's role).
+ATTACHMENT_S3_BUCKET = os.environ.get("ATTACHMENT_S3_BUCKET", "")
+if ATTACHMENT_S3_BUCKET:
+    _s3_options = {
+        "bucket_name": ATTACHMENT_S3_BUCKET,
+        "location": os.environ.get("ATTACHMENT_S3_PREFIX", "attachments"),
+        "default_acl": "private",
+        "file_overwrite": False,
+    }
+    for _option, _variable in [
+        ("endpoint_url", "ATTACHMENT_S3_ENDPOINT_URL"),
+        ("region_name", "ATTACHMENT_S3_REGION"),
+    ]:
+        if os.environ.get(_variable):
+            _s3_options[_option] = os.environ[_variable]
+    STORAGES["attachments"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("ATTACHMENT_ROOT", str(BASE_DIR / "media" / "attachments")),
+        },
+    }
+# An upload larger than this is a 413, refused before its body is read when it says its length.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Images with more pixels than this (all frames of an animation together) are a 413: decoding
+# one takes 4 bytes a pixel however small its file (a "decompression bomb").
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 # Only developer tools fetch source maps (the admin's and the API docs' packages ship some);
 # compressing them took more than half of collectstatic's time.

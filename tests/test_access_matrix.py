@@ -1,12 +1,15 @@
 """Every REST endpoint and the WebSocket, as owner, editor, viewer, removed member, stranger and
 anonymous: who may do what, and that those who may not see a document get a 404 (4404)."""
 
+import io
 from dataclasses import dataclass
 
 import pytest
 from rest_framework.test import APIClient
 
-from documents.models import Membership, Version
+from documents.attachments.files import add_attachment
+from documents.models import Attachment, Membership, Version
+from tests.attachment_files import attachment_storage, image_bytes, upload  # noqa: F401
 from tests.wsclients import communicator, expect_close
 
 ROLES = ["owner", "editor", "viewer", "removed", "stranger", "anonymous"]
@@ -16,11 +19,12 @@ ROLES = ["owner", "editor", "viewer", "removed", "stranger", "anonymous"]
 class World:
     document: object
     version: Version
+    attachment: Attachment
     tokens: dict[str, str]
 
 
 @pytest.fixture
-def world(make_user, make_document, token_for) -> World:
+def world(make_user, make_document, token_for, attachment_storage) -> World:  # noqa: F811
     users = {role: make_user(role) for role in ROLES if role != "anonymous"}
     document = make_document(users["owner"], "Shared")
     Membership.objects.create(document=document, user=users["editor"], role="editor")
@@ -32,8 +36,9 @@ def world(make_user, make_document, token_for) -> World:
     version = Version.objects.create(
         document=document, name="v1", snapshot=b"\x00\x00", author=users["owner"]
     )
+    attachment = add_attachment(document, users["owner"], io.BytesIO(image_bytes()))
     tokens = {role: token_for(user) for role, user in users.items()}
-    return World(document, version, tokens)
+    return World(document, version, attachment, tokens)
 
 
 def client_for(world: World, role: str) -> APIClient:
@@ -45,6 +50,7 @@ def client_for(world: World, role: str) -> APIClient:
 
 # (method, path, body, expected status for owner, editor, viewer, removed, stranger, anonymous)
 D = "/api/documents/{doc}/"
+UPLOAD = "an image, as multipart"
 MATRIX = [
     ("get", D, None, [200, 200, 200, 404, 404, 401]),
     ("patch", D, {"title": "Renamed"}, [200, 200, 403, 404, 404, 401]),
@@ -60,6 +66,9 @@ MATRIX = [
     ("post", D + "versions/", {"name": "mine"}, [201, 201, 403, 404, 404, 401]),
     ("get", D + "versions/{version}/?format=html", None, [200, 200, 200, 404, 404, 401]),
     ("post", D + "versions/{version}/restore/", None, [200, 200, 403, 404, 404, 401]),
+    ("post", D + "attachments/", UPLOAD, [201, 201, 403, 404, 404, 401]),
+    # Those who may not view the document get the 404 of an unknown id, signed in or not.
+    ("get", D + "attachments/{attachment}", None, [200, 200, 200, 404, 404, 404]),
 ]  # fmt: skip
 
 
@@ -69,8 +78,14 @@ MATRIX = [
     "method, path, body, expected", MATRIX, ids=[f"{m} {p}" for m, p, *_ in MATRIX]
 )
 def test_rest_matrix(world, role_index, role, method, path, body, expected):
-    url = path.format(doc=world.document.id, version=world.version.id)
-    response = getattr(client_for(world, role), method)(url, body, format="json")
+    url = path.format(
+        doc=world.document.id, version=world.version.id, attachment=world.attachment.id
+    )
+    client = client_for(world, role)
+    if body is UPLOAD:
+        response = client.post(url, {"file": upload("x.png", image_bytes())}, format="multipart")
+    else:
+        response = getattr(client, method)(url, body, format="json")
     assert response.status_code == expected[role_index], response.content
     if response.status_code >= 400:
         assert "detail" in response.json() or response.json(), "errors are JSON"

@@ -150,6 +150,8 @@ def test_openapi_schema_is_valid_and_complete():
         "/api/documents/{document_id}/versions/",
         "/api/documents/{document_id}/versions/{version_id}/",
         "/api/documents/{document_id}/versions/{version_id}/restore/",
+        "/api/documents/{document_id}/attachments/",
+        "/api/documents/{document_id}/attachments/{attachment_id}",
     ]:
         assert expected in paths, sorted(paths)
 

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from documents.api import views
+from documents.api import attachments, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("documents", views.DocumentViewSet, basename="document")
@@ -35,6 +35,16 @@ urlpatterns = [
         f"{document}versions/<int:version_id>/restore/",
         views.VersionRestoreView.as_view(),
         name="document-version-restore",
+    ),
+    path(
+        f"{document}attachments/",
+        attachments.AttachmentListView.as_view(),
+        name="document-attachments",
+    ),
+    path(
+        f"{document}attachments/<uuid:attachment_id>",
+        attachments.AttachmentFileView.as_view(),
+        name="document-attachment",
     ),
     path("", include(router.urls)),
     re_path(r"^.*$", views.api_not_found),

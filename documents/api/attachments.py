@@ -1,0 +1,145 @@
+"""REST views of attachments: uploading an image into a document, and serving its bytes to those
+who may view the document."""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, UnsupportedMediaType, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from documents.api.errors import PayloadTooLarge
+from documents.api.uploads import limit_uploads
+from documents.api.views import DocumentScopedView
+from documents.attachments import images
+from documents.attachments.files import add_attachment
+from documents.models import Attachment
+
+# Browsers may keep an image this long without asking again; someone removed from the document
+# may still see one their browser holds until then, never a new one.
+CACHE_SECONDS = 3600
+
+
+def attachment_url(attachment: Attachment) -> str:
+    """Where an attachment is served: a path on this site, the `src` of its image node."""
+    return reverse(
+        "document-attachment",
+        kwargs={"document_id": attachment.document_id, "attachment_id": attachment.id},
+    )
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    """An uploaded image: where it is served, its type, size in bytes and dimensions."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "url", "content_type", "size", "width", "height"]
+        read_only_fields = fields
+
+    def get_url(self, attachment: Attachment) -> str:
+        return attachment_url(attachment)
+
+
+UPLOAD_SCHEMA = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "required": ["file"],
+    }
+}
+
+
+class AttachmentListView(DocumentScopedView):
+    """Upload an image into the document (editors): PNG, JPEG, GIF or WebP, told by its content,
+    re-encoded without its metadata."""
+
+    parser_classes = [MultiPartParser]
+
+    def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
+        limit_uploads(request, settings.ATTACHMENT_MAX_BYTES)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        request=UPLOAD_SCHEMA,
+        responses={
+            201: AttachmentSerializer,
+            400: OpenApiResponse(description="No file, or an image that cannot be decoded."),
+            413: OpenApiResponse(description="Over ATTACHMENT_MAX_BYTES or ATTACHMENT_MAX_PIXELS."),
+            415: OpenApiResponse(description="Not a PNG, JPEG, GIF or WebP image (SVG neither)."),
+        },
+    )
+    def post(self, request: Request, document_id: UUID) -> Response:
+        # Before the body is parsed: those who may not upload learn nothing from its checks.
+        self.require(self.role.can_edit)
+        files = request.FILES.getlist("file")
+        if len(files) != 1:
+            raise ValidationError(
+                {"file": ["Send exactly one image as the multipart field `file`."]},
+                code="required",
+            )
+        try:
+            attachment = add_attachment(self.document, request.user, files[0])
+        except images.ImageTooLarge as error:
+            raise PayloadTooLarge(str(error), code=error.code) from None
+        except images.UnsupportedImage as error:
+            raise UnsupportedMediaType(
+                files[0].content_type or "", detail=str(error), code=error.code
+            ) from None
+        except images.ImageRefused as error:
+            raise ValidationError({"file": [str(error)]}, code=error.code) from None
+        body = AttachmentSerializer(attachment).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """Whatever the client accepts: a browser asking for an image gets the image, and an error
+    as JSON, never a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class AttachmentFileView(DocumentScopedView):
+    """An attachment's bytes, for those who may view its document (the session cookie does,
+    for the editor's images). Anyone else gets the 404 of an id that does not exist, signed in
+    or not; so does an attachment asked for under another document's path."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = FirstRenderer
+
+    @extend_schema(
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The image."),
+            404: OpenApiResponse(description="No such document or attachment, for this user."),
+        },
+    )
+    def get(self, request: Request, document_id: UUID, attachment_id: UUID) -> FileResponse:
+        attachment = Attachment.objects.filter(pk=attachment_id, document=self.document).first()
+        if attachment is None:
+            raise NotFound("No such attachment.")
+        try:
+            file = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise NotFound("No such attachment.") from None
+        extension = attachment.file.name.rsplit(".", 1)[-1]
+        response = FileResponse(
+            file, content_type=attachment.content_type, filename=f"{attachment.id}.{extension}"
+        )
+        response["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
+        response["X-Content-Type-Options"] = "nosniff"
+        # Other sites cannot embed it with the viewer's cookie.
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response
