@@ -1,4 +1,5 @@
-"""Markdown: CommonMark (with `~~strike~~`) out and in, through markdown-it-py."""
+"""Markdown: GitHub-flavoured (CommonMark with `~~strike~~`, pipe tables and task lists) out and
+in, through markdown-it-py and mdit-py-plugins; what it cannot express is inline HTML."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.tasklists import tasklists_plugin
 
-from .html import HTML_DROPPED, HTML_MARKS, html_nodes, parse_html
+from .html import HTML_DROPPED, html_block, html_mark, html_nodes, mark_html, sanitized_tree
 from .limits import ContentLimits
 from .schema import HARD_BREAK, LISTS, Node, inline_events, normalise_doc, text_node
 
@@ -17,14 +19,19 @@ _MD_DELIMITERS = {"bold": "**", "italic": "*", "strike": "~~"}
 _MD_HTML_TAGS = {"bold": "strong", "italic": "em", "strike": "s"}
 _MD_ESCAPE = re.compile(r"([\\`*_\[\]<~])|&(?=#?\w+;)")
 _MD_LINE_START = re.compile(r"^([#>+=-])|^(\d+)([.)])")
+_MD_COLUMN = {None: "---", "left": ":--", "center": ":-:", "right": "--:"}
 
 
 def prosemirror_to_markdown(doc: Node) -> str:
-    """The document as CommonMark (with `~~strike~~`), escaped so that it reads back the same.
+    """The document as GitHub-flavoured Markdown, escaped so that it reads back the same.
 
     Empty paragraphs have no Markdown form and are left out; a hard break is a backslash at the
-    end of the line (`<br>` in a heading); emphasis that delimiters cannot express (next to
-    punctuation) is written as inline HTML, which `markdown_to_prosemirror` reads back.
+    end of the line (`<br>` in a heading or a table cell); emphasis that delimiters cannot
+    express (next to punctuation) is written as inline HTML, and so are underline, highlight,
+    text colour, subscript and superscript. Blocks Markdown cannot hold are written as HTML,
+    which `markdown_to_prosemirror` reads back: an aligned paragraph or heading, an image with a
+    size, a task list with an empty item, and a table a pipe table cannot express (see
+    _md_table). Column widths are left out.
     """
     markdown = _md_blocks(normalise_doc(doc)["content"], in_item=False)
     return markdown + "\n" if markdown else ""
@@ -61,8 +68,16 @@ def _md_block(block: Node, alternate: bool) -> str:
     kind = block["type"]
     attrs = block.get("attrs", {})
     content = block.get("content", [])
+    if kind in ("paragraph", "heading") and "textAlign" in attrs:
+        return _md_html(block)
     if kind == "paragraph":
         return _md_textblock(content, heading=False)
+    if kind == "image":
+        return _md_image(attrs)
+    if kind == "table":
+        return _md_table(block)
+    if kind == "taskList" and any("content" not in i["content"][0] for i in content):
+        return _md_html(block)  # "- [ ]" alone is no task
     if kind == "heading":
         return ("#" * attrs["level"] + " " + _md_textblock(content, heading=True)).rstrip()
     if kind == "horizontalRule":
@@ -77,8 +92,62 @@ def _md_block(block: Node, alternate: bool) -> str:
             marker = f"{number}{')' if alternate else '.'} "
         else:
             marker = "* " if alternate else "- "
-        items.append(_indent(_md_blocks(item["content"], in_item=True), marker, " " * len(marker)))
+        rest = " " * len(marker)
+        if kind == "taskList":
+            marker += "[x] " if item["attrs"]["checked"] else "[ ] "
+        items.append(_indent(_md_blocks(item["content"], in_item=True), marker, rest))
     return "\n".join(items)
+
+
+def _md_html(block: Node) -> str:
+    """A block as HTML on one line: an HTML block ends at a blank line."""
+    return html_block(block).replace("\n", "&#10;")
+
+
+def _md_image(attrs: Node) -> str:
+    if "width" in attrs or "height" in attrs:
+        return _md_html({"type": "image", "attrs": attrs})
+    alt = _md_escape(attrs.get("alt", "").replace("\n", " "), heading=False)
+    return f"![{alt}" + _md_link_end({"href": attrs["src"], **attrs})
+
+
+def _md_table(table: Node) -> str:
+    """A pipe table when it can say all of the table but its column widths: a first row of
+    header cells only, no other header cell, no spans, one paragraph in each cell (not aligned
+    itself), each cell aligned as its column's header; else the table as HTML."""
+    rows = [row["content"] for row in table["content"]]
+    width = len(rows[0])
+    fits = all(len(cells) == width for cells in rows)
+    fits = fits and all(cell["type"] == "tableHeader" for cell in rows[0])
+    fits = fits and all(cell["type"] == "tableCell" for cells in rows[1:] for cell in cells)
+    fits = fits and all(
+        cell["attrs"]["colspan"] == cell["attrs"]["rowspan"] == 1
+        and [block["type"] for block in cell["content"]] == ["paragraph"]
+        for cells in rows
+        for cell in cells
+    )
+    if not fits:
+        return _md_html(table)
+    aligns = [cell["attrs"].get("align") for cell in rows[0]]
+    lines = [_md_row(cells) for cells in rows]
+    lines.insert(1, "| " + " | ".join(_MD_COLUMN.get(align, "---") for align in aligns) + " |")
+    markdown = "\n".join(lines)
+    unsized = [
+        {**row, "content": [{**c, "attrs": _without_width(c["attrs"])} for c in row["content"]]}
+        for row in table["content"]
+    ]
+    if markdown_to_prosemirror(markdown)["content"] != [{**table, "content": unsized}]:
+        return _md_html(table)  # alignments that differ in a column, and the like
+    return markdown
+
+
+def _without_width(attrs: Node) -> Node:
+    return {key: value for key, value in attrs.items() if key != "colwidth"}
+
+
+def _md_row(cells: list[Node]) -> str:
+    texts = [_md_textblock(cell["content"][0].get("content", []), heading=True) for cell in cells]
+    return "| " + " | ".join(text.replace("|", "\\|") for text in texts) + " |"
 
 
 def _indent(text: str, first: str, rest: str) -> str:
@@ -135,6 +204,8 @@ def _md_inline(content: list[Node], heading: bool, html_emphasis: bool) -> str:
             tag = _MD_HTML_TAGS[value["type"]]
             html = f"<{tag}>" if kind == "open" else f"</{tag}>"
             parts.append(html if html_emphasis else _MD_DELIMITERS[value["type"]])
+        elif value["type"] not in ("link", "code"):
+            parts.append(mark_html(value, kind == "close"))
         elif value["type"] == "link" and kind == "close":
             parts.append(_md_link_end(value["attrs"]))
         elif value["type"] == "link":
@@ -196,7 +267,9 @@ def _markdown_parser(max_depth: int) -> MarkdownIt:
     # CommonMark preset): one level more than the limit lets markdown_to_prosemirror see, and
     # refuse, whatever is too deep before anything is dropped.
     options = {"html": True, "maxNesting": max_depth + 1}
-    return MarkdownIt("commonmark", options).enable("strikethrough")
+    return (
+        MarkdownIt("commonmark", options).enable(["strikethrough", "table"]).use(tasklists_plugin)
+    )
 
 
 _MD_CONTAINERS = {
@@ -206,22 +279,33 @@ _MD_CONTAINERS = {
     "bullet_list_open": "bulletList",
     "ordered_list_open": "orderedList",
     "list_item_open": "listItem",
+    "table_open": "table",
+    "tr_open": "tableRow",
+    "th_open": "tableHeader",
+    "td_open": "tableCell",
 }
+_MD_CELLS = frozenset({"th_open", "td_open", "th_close", "td_close"})
+_MD_TASK = '<input class="task-list-item-checkbox" '
+_MD_TABLE_PARTS = frozenset({"thead_open", "thead_close", "tbody_open", "tbody_close"})
 _MD_MARKS = {"strong": "bold", "em": "italic", "s": "strike"}
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 
 
 def markdown_to_prosemirror(source: str) -> Node:
-    """CommonMark (with `~~strike~~`) as a document.
+    """GitHub-flavoured Markdown as a document: CommonMark with `~~strike~~`, pipe tables (their
+    column alignment on each cell) and task lists (a bullet list whose items all
+    start with `[ ]` or `[x]`; in any other list these stay text).
 
-    Constructs the schema lacks degrade to text: an image to its alt text, unknown inline HTML to
-    its text; HTML blocks are read by `html_to_prosemirror`'s rules. Raises ContentTooDeep for
-    blocks nested deeper than the limit (see ContentLimits).
+    Unknown inline HTML degrades to its text; HTML, inline or in blocks, is read by
+    `html_to_prosemirror`'s rules (sanitized: no scripts, handlers or unsafe URLs). Raises
+    ContentTooDeep for blocks nested deeper than the limit (see ContentLimits).
     """
     limits = ContentLimits.current()
     root: Node = {"type": "doc", "content": []}
     stack = [root]
     for token in _markdown_parser(limits.max_depth).parse(source):
+        if token.type in _MD_TABLE_PARTS:  # their rows are the table's
+            continue
         # A block opened or met here lies len(stack) levels deep (inline content adds none).
         if token.nesting != -1 and token.type != "inline" and len(stack) > limits.max_depth:
             raise limits.too_deep("The Markdown")
@@ -234,12 +318,49 @@ def markdown_to_prosemirror(source: str) -> Node:
                 node["attrs"] = {"start": 1 if start is None else start}
             stack[-1]["content"].append(node)
             stack.append(node)
+            if token.type in _MD_CELLS:  # a cell holds its inline content in a paragraph
+                if len(stack) > limits.max_depth:
+                    raise limits.too_deep("The Markdown")
+                align = (token.attrGet("style") or "").removeprefix("text-align:")
+                node["attrs"] = {"align": align}
+                node["content"].append({"type": "paragraph", "content": []})
+                stack.append(node["content"][0])
         elif token.nesting == -1:
-            if len(stack) > 1:
-                stack.pop()
+            closed = None
+            for _ in range(2 if token.type in _MD_CELLS else 1):
+                closed = stack.pop() if len(stack) > 1 else None
+            if closed is not None and token.type in ("bullet_list_close", "ordered_list_close"):
+                _md_tasks(closed)
         else:
             stack[-1]["content"].extend(_md_leaf(token, limits.max_depth - len(stack)))
     return normalise_doc(root)
+
+
+def _md_tasks(node: Node) -> None:
+    """A bullet list whose items all start with a task's box becomes a task list; in any other
+    list, the boxes are text again."""
+    markers = [_md_task_marker(item) for item in node["content"]]
+    tasks = node["type"] == "bulletList" and bool(markers) and None not in markers
+    for item, marker in zip(node["content"], markers, strict=True):
+        if marker is None:
+            continue
+        inline = item["content"][0]["content"]
+        checked = 'checked="checked"' in marker["html"]
+        if not tasks:
+            inline[0] = text_node("[x]" if checked else "[ ]", [])
+            continue
+        del inline[0]
+        if inline and inline[0]["type"] == "text":
+            inline[0]["text"] = inline[0]["text"].removeprefix(" ")
+        item["type"], item["attrs"] = "taskItem", {"checked": checked}
+    if tasks:
+        node["type"] = "taskList"
+
+
+def _md_task_marker(item: Node) -> Node | None:
+    blocks = item.get("content") or [{}]
+    inline = blocks[0].get("content") or [{}] if blocks[0].get("type") == "paragraph" else [{}]
+    return inline[0] if inline[0].get("type") == "taskMarker" else None
 
 
 def _md_leaf(token: Token, levels: int) -> list[Node]:
@@ -259,13 +380,14 @@ def _md_leaf(token: Token, levels: int) -> list[Node]:
     if token.type == "hr":
         return [{"type": "horizontalRule"}]
     if token.type == "html_block":
-        return html_nodes(parse_html(token.content, levels + 1).children, [], pre=False)
+        return html_nodes(sanitized_tree(token.content, levels + 1).children, [], pre=False)
     return [text_node(token.content, [])] if token.content else []
 
 
 def _md_inline_nodes(tokens: list[Token], marks: list[Node]) -> list[Node]:
     nodes: list[Node] = []
     dropping = ""  # inside inline <script> or the like: skip to its end tag
+    open_tags: list[tuple[str, Node | None]] = []  # inline HTML: each tag and the mark it opened
     for token in tokens:
         name = token.type.removesuffix("_open").removesuffix("_close")
         tag = _HTML_TAG.match(token.content) if token.type == "html_inline" else None
@@ -282,26 +404,47 @@ def _md_inline_nodes(tokens: list[Token], marks: list[Node]) -> list[Node]:
         elif token.type == "code_inline":
             nodes.append(text_node(token.content, [{"type": "code"}]))
         elif token.type == "image":
-            nodes.extend(_md_inline_nodes(token.children or [], marks))
+            attrs = {"src": token.attrGet("src"), "title": token.attrGet("title")}
+            alt = "".join(n.get("text", "") for n in _md_inline_nodes(token.children or [], []))
+            nodes.append({"type": "image", "attrs": attrs | {"alt": alt}})
+        elif token.type == "html_inline" and token.content.startswith(_MD_TASK):
+            nodes.append({"type": "taskMarker", "html": token.content})  # see _md_tasks
         elif token.type == "link_open":
             attrs = {key: token.attrGet(key) for key in ("href", "title") if token.attrGet(key)}
             marks.append({"type": "link", "attrs": attrs})
         elif name in _MD_MARKS or name == "link":
             _toggle_mark(marks, _MD_MARKS.get(name, "link"), token.nesting == 1)
         elif tag:
-            nodes.extend(_md_html_inline(tag, marks))
+            nodes.extend(_md_html_inline(token.content, tag, marks, open_tags))
         elif token.content:
             nodes.append(text_node(token.content, list(marks)))
     return nodes
 
 
-def _md_html_inline(tag: re.Match[str], marks: list[Node]) -> list[Node]:
-    """Inline HTML in Markdown: <br> and the mark tags count, other tags are dropped."""
+def _md_html_inline(
+    html: str, tag: re.Match[str], marks: list[Node], open_tags: list[tuple[str, Node | None]]
+) -> list[Node]:
+    """Inline HTML in Markdown: <br>, <img> and the tags of marks count (read as HTML is, see
+    html_mark), other tags are dropped. A closing tag ends the mark its latest opening began."""
     closing, name = tag.group(1) == "/", tag.group(2).lower()
     if name == "br":
         return [HARD_BREAK]
-    if name in HTML_MARKS:
-        _toggle_mark(marks, HTML_MARKS[name], not closing)
+    if closing:
+        for index in range(len(open_tags) - 1, -1, -1):
+            if open_tags[index][0] == name:
+                opened = open_tags.pop(index)[1]
+                marks[:] = [mark for mark in marks if mark is not opened]
+                break
+        return []
+    elements = sanitized_tree(html, 1).children
+    if not elements or isinstance(elements[0], str):
+        return []
+    if name == "img":
+        return html_nodes(elements[:1], [], pre=False)
+    mark = (html_mark(elements[0]) or [None])[0]
+    open_tags.append((name, mark))
+    if mark is not None:
+        marks.append(mark)
     return []
 
 
