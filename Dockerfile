@@ -19,7 +19,8 @@ RUN pip install --no-cache-dir --no-deps .
 COPY --from=frontend /build/documents/static/editor/ documents/static/editor/
 # Hashed, compressed copies that WhiteNoise serves with far-future cache headers.
 RUN DJANGO_SECRET_KEY=collectstatic python manage.py collectstatic --noinput
-RUN useradd --system --home /app app
+RUN useradd --system --home /app app \
+    && mkdir -p /var/lib/collab/attachments && chown app /var/lib/collab/attachments
 USER app
 EXPOSE 8000
 # No --proxy-headers: daphne would take the first X-Forwarded-For entry, which the client
