@@ -113,6 +113,10 @@ SHAPES = {
     "short lines": ("text", lambda n, word: f"{word}\n" * (n // 2)),
     "html paragraphs": ("html", lambda n, word: f"<p>{word}</p>" * (n // 2)),
     "list items": ("markdown", lambda n, word: f"- {word}\n" * (n // 4)),
+    # A row is four nodes: the row, its cell, the cell's paragraph and its text.
+    "pipe table rows": ("markdown", lambda n, word: "| h |\n| - |\n" + f"| {word} |\n" * (n // 4)),
+    "html table rows": ("html", lambda n, word: f"<table>{f'<tr><td>{word}</td></tr>' * (n // 4)}"),
+    "task items": ("markdown", lambda n, word: f"- [x] {word}\n" * (n // 4)),
 }
 
 

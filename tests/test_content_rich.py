@@ -5,6 +5,7 @@ Tiptap writes them, through every format both ways, safely."""
 import base64
 import json
 import subprocess
+import time
 
 import pytest
 from pycrdt import Doc, XmlFragment
@@ -442,6 +443,24 @@ def test_hostile_markdown_loses_scripts_handlers_and_unsafe_urls():
     )
     html = prosemirror_to_html(doc)
     assert "<script" not in html and "onclick" not in html and "<a " not in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<u>a" * 20_000,
+        "<b>a" * 20_000,
+        "<span style='color: #f00'>a" * 5_000,
+        "<u>" * 20_000 + "</u>" * 20_000,
+    ],
+)
+def test_inline_html_in_markdown_opened_without_end_is_read_quickly(source):
+    # Each tag opened a mark again, and every text copied them all: quadratic.
+    started = time.thread_time()
+    doc = parse("markdown", source)
+    assert time.thread_time() - started < 3
+    check = doc["content"][0].get("content", [{}])[-1].get("marks", [])
+    assert len(check) <= 1
 
 
 @pytest.mark.parametrize(

@@ -387,7 +387,7 @@ def _md_leaf(token: Token, levels: int) -> list[Node]:
 def _md_inline_nodes(tokens: list[Token], marks: list[Node]) -> list[Node]:
     nodes: list[Node] = []
     dropping = ""  # inside inline <script> or the like: skip to its end tag
-    open_tags: list[tuple[str, Node | None]] = []  # inline HTML: each tag and the mark it opened
+    open_tags: dict[str, list[Node | None]] = {}  # inline HTML: by tag, the marks each opened
     for token in tokens:
         name = token.type.removesuffix("_open").removesuffix("_close")
         tag = _HTML_TAG.match(token.content) if token.type == "html_inline" else None
@@ -422,19 +422,19 @@ def _md_inline_nodes(tokens: list[Token], marks: list[Node]) -> list[Node]:
 
 
 def _md_html_inline(
-    html: str, tag: re.Match[str], marks: list[Node], open_tags: list[tuple[str, Node | None]]
+    html: str, tag: re.Match[str], marks: list[Node], open_tags: dict[str, list[Node | None]]
 ) -> list[Node]:
     """Inline HTML in Markdown: <br>, <img> and the tags of marks count (read as HTML is, see
-    html_mark), other tags are dropped. A closing tag ends the mark its latest opening began."""
+    html_mark), other tags are dropped. A closing tag ends the mark its latest opening began;
+    a mark of a type already open opens nothing, so that `marks` stays short (each text node
+    copies it) whatever the nesting."""
     closing, name = tag.group(1) == "/", tag.group(2).lower()
     if name == "br":
         return [HARD_BREAK]
     if closing:
-        for index in range(len(open_tags) - 1, -1, -1):
-            if open_tags[index][0] == name:
-                opened = open_tags.pop(index)[1]
-                marks[:] = [mark for mark in marks if mark is not opened]
-                break
+        opened = open_tags[name].pop() if open_tags.get(name) else None
+        if opened is not None:
+            marks[:] = [mark for mark in marks if mark is not opened]
         return []
     elements = sanitized_tree(html, 1).children
     if not elements or isinstance(elements[0], str):
@@ -442,7 +442,9 @@ def _md_html_inline(
     if name == "img":
         return html_nodes(elements[:1], [], pre=False)
     mark = (html_mark(elements[0]) or [None])[0]
-    open_tags.append((name, mark))
+    if mark is not None and any(open_mark["type"] == mark["type"] for open_mark in marks):
+        mark = None
+    open_tags.setdefault(name, []).append(mark)
     if mark is not None:
         marks.append(mark)
     return []
