@@ -468,3 +468,16 @@ def test_the_s3_store_is_configured_from_the_environment():
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": "/srv/attachments"},
     }
+
+
+def test_a_browser_asking_again_gets_a_304_while_it_may_view(api, document, make_user, token_for):
+    url = post_file(api, document, upload("x.png", image_bytes())).json()["url"]
+    first = api.get(url)
+    etag = first["ETag"]
+    again = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["Cache-Control"] == first["Cache-Control"]
+    assert api.get(url, HTTP_IF_NONE_MATCH='"something else"').status_code == 200
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION=f"Token {token_for(make_user())}")
+    assert stranger.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404

@@ -120,3 +120,30 @@ def test_an_image_in_a_named_version_keeps_its_attachment(user, make_document):
     assert list(image_sources(live.read_document(document.id))) == []
     call_command("prune_attachments", stdout=io.StringIO())
     assert Attachment.objects.filter(pk=kept.pk).exists()
+
+
+def test_an_image_written_through_the_rest_api_keeps_its_attachment(user, token_for, make_document):
+    """The content API's image node, as Tiptap's editor writes it, is what the lookup reads."""
+    from rest_framework.test import APIClient
+
+    document = make_document(user)
+    shown, forgotten = make_attachment(document), make_attachment(document)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    content = {
+        "type": "doc",
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": "Look:"}]},
+            {"type": "image", "attrs": {"src": attachment_url(shown), "alt": "a cat"}},
+        ],
+    }
+    response = client.put(
+        f"/api/documents/{document.id}/content",
+        {"format": "json", "content": content},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert referenced_attachments(live.read_document(document.id)) == {shown.id}
+    call_command("prune_attachments", stdout=io.StringIO())
+    assert set(Attachment.objects.values_list("id", flat=True)) == {shown.id}
+    assert forgotten.id not in referenced_attachments(live.read_document(document.id))
