@@ -6,9 +6,11 @@ import os
 import subprocess
 import sys
 import uuid
+from io import StringIO
 
 import psycopg
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -192,3 +194,15 @@ def test_the_same_under_postgresql(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout
+
+
+def test_the_index_documents_command_indexes_what_was_never_indexed(owner, make_document):
+    user, client = owner
+    document = make_document(user, title="Old")
+    write(client, document, "written before search existed")
+    SearchText.objects.all().delete()
+    assert found(client, "existed") == []
+    output = StringIO()
+    call_command("index_documents", stdout=output)
+    assert "indexed 1 documents" in output.getvalue()
+    assert titles(found(client, "existed")) == ["Old"]
