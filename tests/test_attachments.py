@@ -481,3 +481,13 @@ def test_a_browser_asking_again_gets_a_304_while_it_may_view(api, document, make
     stranger = APIClient()
     stranger.credentials(HTTP_AUTHORIZATION=f"Token {token_for(make_user())}")
     assert stranger.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.parametrize("format", ["PNG", "WEBP"])
+def test_animated_png_and_webp_stay_animated(api, document, format):
+    frames = [Image.new("RGB", (10, 10), colour) for colour in ("red", "green", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, format, save_all=True, append_images=frames[1:], duration=80, loop=0)
+    body = post_file(api, document, upload("a", out.getvalue())).json()
+    served = Image.open(io.BytesIO(b"".join(api.get(body["url"]).streaming_content)))
+    assert (served.format, served.n_frames) == (format, 3)

@@ -137,14 +137,16 @@ def _reencode(image: Image.Image, format: str, frames: int) -> tuple[bytes, tupl
             **options,
         )
         return out.getvalue(), first.size
+    # One image in memory, changed in place: at the pixel limit it holds some 200 MB.
+    image.load()
     if format == "JPEG":
         # Upright by its orientation tag, which goes with the rest of the EXIF data.
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     if format in ("JPEG", "WEBP"):
         options["quality"] = 90
-    picture = _pixels_only(image)
-    picture.save(out, format, **options)
-    return out.getvalue(), picture.size
+    _keep_only_transparency(image)
+    image.save(out, format, **options)
+    return out.getvalue(), image.size
 
 
 def _pixels_only(frame: Image.Image) -> Image.Image:
@@ -152,6 +154,13 @@ def _pixels_only(frame: Image.Image) -> Image.Image:
     transparency that the pixels need."""
     frame.load()
     picture = frame.copy()
-    transparency = frame.info.get("transparency")
-    picture.info = {} if transparency is None else {"transparency": transparency}
+    picture.info = dict(frame.info)
+    _keep_only_transparency(picture)
     return picture
+
+
+def _keep_only_transparency(image: Image.Image) -> None:
+    """Drop the metadata Pillow read from the file (which its writers would copy), all but the
+    transparency that the pixels need."""
+    transparency = image.info.get("transparency")
+    image.info = {} if transparency is None else {"transparency": transparency}
