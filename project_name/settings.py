@@ -214,6 +214,9 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Images with more pixels than this (all frames of an animation together) are a 413: decoding
 # one takes 4 bytes a pixel however small its file (a "decompression bomb").
 ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
+# Uploads one user may make (to any documents) in a period, like the throttles below: each is
+# kept on disk until its document goes or prune_attachments finds it unused.
+ATTACHMENT_UPLOAD_RATE = os.environ.get("ATTACHMENT_UPLOAD_RATE", "200/hour")
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 # Only developer tools fetch source maps (the admin's and the API docs' packages ship some);
 # compressing them took more than half of collectstatic's time.

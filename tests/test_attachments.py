@@ -491,3 +491,14 @@ def test_animated_png_and_webp_stay_animated(api, document, format):
     body = post_file(api, document, upload("a", out.getvalue())).json()
     served = Image.open(io.BytesIO(b"".join(api.get(body["url"]).streaming_content)))
     assert (served.format, served.n_frames) == (format, 3)
+
+
+def test_uploads_are_throttled_per_user(api, document, user, make_document, settings):
+    settings.ATTACHMENT_UPLOAD_RATE = "2/hour"
+    for _ in range(2):
+        assert post_file(api, document, upload("x.png", image_bytes())).status_code == 201
+    other = make_document(user, "another")  # per user, whatever the document
+    refused = post_file(api, other, upload("x.png", image_bytes()))
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert api.get(f"/api/documents/{document.id}/").status_code == 200  # nothing else is

@@ -23,6 +23,7 @@ from documents.api.views import DocumentScopedView
 from documents.attachments import images
 from documents.attachments.files import add_attachment
 from documents.models import Attachment
+from documents.throttling import CountedPeriodRate
 
 # Browsers may keep an image this long without asking again; someone removed from the document
 # may still see one their browser holds until then, never a new one.
@@ -60,11 +61,25 @@ UPLOAD_SCHEMA = {
 }
 
 
+class AttachmentUploadThrottle(CountedPeriodRate):
+    """Uploads per user, to any document, at ATTACHMENT_UPLOAD_RATE: each is kept on disk
+    until its document goes or prune_attachments finds it unused."""
+
+    scope = "attachment_upload"
+
+    def get_rate(self) -> str:
+        return settings.ATTACHMENT_UPLOAD_RATE
+
+    def get_cache_key(self, request: Request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 class AttachmentListView(DocumentScopedView):
     """Upload an image into the document (editors): PNG, JPEG, GIF or WebP, told by its content,
     re-encoded without its metadata."""
 
     parser_classes = [MultiPartParser]
+    throttle_classes = [*DocumentScopedView.throttle_classes, AttachmentUploadThrottle]
 
     def initialize_request(self, request: HttpRequest, *args, **kwargs) -> Request:
         limit_uploads(request, settings.ATTACHMENT_MAX_BYTES)
@@ -76,6 +91,7 @@ class AttachmentListView(DocumentScopedView):
             201: AttachmentSerializer,
             400: OpenApiResponse(description="No file, or an image that cannot be decoded."),
             413: OpenApiResponse(description="Over ATTACHMENT_MAX_BYTES or ATTACHMENT_MAX_PIXELS."),
+            429: OpenApiResponse(description="More uploads than ATTACHMENT_UPLOAD_RATE allows."),
             415: OpenApiResponse(description="Not a PNG, JPEG, GIF or WebP image (SVG neither)."),
         },
     )
