@@ -389,6 +389,32 @@ class EditorPage:
     def type(self, text: str) -> None:
         self.page.keyboard.type(text)
 
+    def select_text(self, text: str) -> None:
+        """Focuses the editor with the first occurrence of `text` (within one textblock)
+        selected."""
+        self.editor.click()
+        found = self.page.evaluate(
+            """(text) => {
+              const { editor } = window.docsEditor
+              let range = null
+              editor.state.doc.descendants((node, pos) => {
+                if (range || !node.isTextblock) return !range
+                const at = node.textContent.indexOf(text)
+                if (at >= 0) range = { from: pos + 1 + at, to: pos + 1 + at + text.length }
+                return false
+              })
+              if (range) editor.chain().focus().setTextSelection(range).run()
+              return range !== null
+            }""",
+            text,
+        )
+        assert found, f"{text!r} is not in {self.user.username}'s page"
+        self.page.wait_for_function(
+            "(text) => { const { state } = window.docsEditor.editor; const { from, to } = "
+            "state.selection; return state.doc.textBetween(from, to) === text }",
+            arg=text,
+        )
+
 
 class Browsers:
     """Opens signed-in browser contexts (one per user) and editor pages in them."""

@@ -25,16 +25,22 @@ function outdent(editor: Editor): boolean {
   return true
 }
 
-/** Google Docs' "clear formatting": every mark goes but links; headings, lists and quotes stay. */
+/** Google Docs' "clear formatting": every mark goes but links, and the alignment; headings,
+ * lists and quotes stay. */
 export function clearTextFormatting(editor: Editor): boolean {
   const types = Object.values(editor.schema.marks).filter((type) => type.name !== 'link')
-  return editor.commands.command(({ tr }) => {
-    for (const { $from, $to } of tr.selection.ranges) {
-      for (const type of types) tr.removeMark($from.pos, $to.pos, type)
-    }
-    for (const type of types) tr.removeStoredMark(type)
-    return true
-  })
+  editor
+    .chain()
+    .command(({ tr }) => {
+      for (const { $from, $to } of tr.selection.ranges) {
+        for (const type of types) tr.removeMark($from.pos, $to.pos, type)
+      }
+      for (const type of types) tr.removeStoredMark(type)
+      return true
+    })
+    .unsetTextAlign()
+    .run()
+  return true
 }
 
 export const KeyboardShortcuts = Extension.create({

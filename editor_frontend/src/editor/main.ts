@@ -12,6 +12,7 @@ import { h, readJsonScript, required } from '../lib/dom'
 import { Collab } from './collab'
 import type { EditorConfig } from './config'
 import { exportMenu } from './export'
+import { formattingExtensions } from './formatting'
 import { icon } from './icons'
 import { KeyboardShortcuts } from './keyboard'
 import { SafeLink } from './links'
@@ -49,12 +50,13 @@ const editor = new Editor({
     StarterKit.configure({
       // Collaboration brings its own undo (Yjs UndoManager): Tiptap's must not be loaded with it.
       undoRedo: false,
-      // Not in the toolbar, nor in the Markdown the server exports.
+      // Loaded on its own with the other text formatting (formatting.ts).
       underline: false,
       // Links render through SafeLink instead (see links.ts).
       link: false,
     }),
     SafeLink.configure({ openOnClick: false, autolink: true, defaultProtocol: 'https' }),
+    ...formattingExtensions,
     Collaboration.configure({ fragment: collab.fragment }),
     CollaborationCaret.configure({
       provider: collab.provider,

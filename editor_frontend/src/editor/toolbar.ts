@@ -7,7 +7,10 @@ import type { Editor } from '@tiptap/core'
 
 import { h } from '../lib/dom'
 import { promptDialog } from '../lib/ui'
+import { ALIGNMENTS, type Alignment, HIGHLIGHT_COLORS, TEXT_COLORS, currentAlignment } from './formatting'
 import { type IconName, icon } from './icons'
+import { clearTextFormatting } from './keyboard'
+import { openPalette } from './palette'
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
 
@@ -26,18 +29,21 @@ export function shortcutLabel(keys: string): string {
   return parts.map((part) => ({ Mod: 'Ctrl' })[part] ?? (part.length === 1 ? part.toUpperCase() : part)).join('+')
 }
 
-interface Tool {
+/** One button: what it does, whether it is on (aria-pressed) and whether it applies here. */
+export interface Tool {
   name: string
   label: string
   shortcut?: string
   icon?: IconName
   text?: string
-  run: (editor: Editor) => unknown
+  /** Opens a popup instead of acting at once: its aria-haspopup. */
+  popup?: 'true' | 'dialog'
+  run: (editor: Editor, button: HTMLButtonElement) => unknown
   isActive?: (editor: Editor) => boolean
   can?: (editor: Editor) => boolean
 }
 
-type Group = Tool[]
+export type Group = Tool[]
 
 /** Asks for a link's address; an empty address removes the link. */
 export async function editLink(editor: Editor): Promise<void> {
@@ -63,6 +69,36 @@ export async function editLink(editor: Editor): Promise<void> {
   editor.chain().extendMarkRange('link').setLink({ href: normalized }).run()
 }
 
+/** The colour palette of text colour or highlight, applied to the selection. */
+function pickColor(editor: Editor, button: HTMLButtonElement, kind: 'color' | 'highlight'): void {
+  const { from, to } = editor.state.selection
+  const current = kind === 'color' ? (editor.getAttributes('textStyle').color as string | undefined) : (editor.getAttributes('highlight').color as string | undefined)
+  const back = () => {
+    editor.commands.setTextSelection({ from, to })
+    editor.view.focus()
+  }
+  openPalette(
+    button,
+    kind === 'color' ? 'Text colour' : 'Highlight colour',
+    kind === 'color' ? TEXT_COLORS : HIGHLIGHT_COLORS,
+    current ?? null,
+    (value) => {
+      back()
+      const chain = editor.chain().focus()
+      if (kind === 'color') (value ? chain.setColor(value) : chain.unsetColor()).run()
+      else (value ? chain.setHighlight({ color: value }) : chain.unsetHighlight()).run()
+    },
+    back,
+  )
+}
+
+const ALIGNMENT_LABELS: Record<Alignment, { label: string; key: string; icon: IconName }> = {
+  left: { label: 'Align left', key: 'l', icon: 'alignLeft' },
+  center: { label: 'Centre', key: 'e', icon: 'alignCenter' },
+  right: { label: 'Align right', key: 'r', icon: 'alignRight' },
+  justify: { label: 'Justify', key: 'j', icon: 'alignJustify' },
+}
+
 const GROUPS: Group[] = [
   [
     { name: 'undo', label: 'Undo', shortcut: 'Mod-z', icon: 'undo', run: (e) => e.chain().focus().undo().run(), can: (e) => e.can().undo() },
@@ -79,10 +115,27 @@ const GROUPS: Group[] = [
   [
     { name: 'bold', label: 'Bold', shortcut: 'Mod-b', icon: 'bold', run: (e) => e.chain().focus().toggleBold().run(), isActive: (e) => e.isActive('bold') },
     { name: 'italic', label: 'Italic', shortcut: 'Mod-i', icon: 'italic', run: (e) => e.chain().focus().toggleItalic().run(), isActive: (e) => e.isActive('italic') },
+    { name: 'underline', label: 'Underline', shortcut: 'Mod-u', icon: 'underline', run: (e) => e.chain().focus().toggleUnderline().run(), isActive: (e) => e.isActive('underline') },
     { name: 'strike', label: 'Strikethrough', shortcut: 'Alt-Shift-5', icon: 'strike', run: (e) => e.chain().focus().toggleStrike().run(), isActive: (e) => e.isActive('strike') },
     { name: 'code', label: 'Inline code', shortcut: 'Mod-e', icon: 'code', run: (e) => e.chain().focus().toggleCode().run(), isActive: (e) => e.isActive('code') },
+    { name: 'subscript', label: 'Subscript', shortcut: 'Mod-,', icon: 'subscript', run: (e) => e.chain().focus().toggleSubscript().run(), isActive: (e) => e.isActive('subscript') },
+    { name: 'superscript', label: 'Superscript', shortcut: 'Mod-.', icon: 'superscript', run: (e) => e.chain().focus().toggleSuperscript().run(), isActive: (e) => e.isActive('superscript') },
     { name: 'link', label: 'Link', shortcut: 'Mod-k', icon: 'link', run: (e) => editLink(e), isActive: (e) => e.isActive('link') },
   ],
+  [
+    { name: 'textColor', label: 'Text colour', icon: 'textColor', popup: 'true', run: (e, button) => pickColor(e, button, 'color'), isActive: (e) => !!e.getAttributes('textStyle').color },
+    { name: 'highlight', label: 'Highlight', icon: 'highlight', popup: 'true', run: (e, button) => pickColor(e, button, 'highlight'), isActive: (e) => e.isActive('highlight') },
+    { name: 'clearFormatting', label: 'Clear formatting', shortcut: 'Mod-\\', icon: 'clearFormatting', run: (e) => clearTextFormatting(e) && e.commands.focus() },
+  ],
+  ALIGNMENTS.map((alignment) => ({
+    name: `align-${alignment}`,
+    label: ALIGNMENT_LABELS[alignment].label,
+    shortcut: `Mod-Shift-${ALIGNMENT_LABELS[alignment].key}`,
+    icon: ALIGNMENT_LABELS[alignment].icon,
+    run: (e: Editor) => e.chain().focus().setTextAlign(alignment).run(),
+    isActive: (e: Editor) => (currentAlignment(e) ?? 'left') === alignment,
+    can: (e: Editor) => e.can().setTextAlign(alignment),
+  })),
   [
     { name: 'bulletList', label: 'Bulleted list', shortcut: 'Mod-Shift-8', icon: 'bulletList', run: (e) => e.chain().focus().toggleBulletList().run(), isActive: (e) => e.isActive('bulletList') },
     { name: 'orderedList', label: 'Numbered list', shortcut: 'Mod-Shift-7', icon: 'orderedList', run: (e) => e.chain().focus().toggleOrderedList().run(), isActive: (e) => e.isActive('orderedList') },
@@ -116,10 +169,11 @@ export class Toolbar {
         if (tool.icon) button.append(icon(tool.icon))
         if (tool.text) button.append(tool.text)
         if (tool.isActive) button.setAttribute('aria-pressed', 'false')
+        if (tool.popup) button.setAttribute('aria-haspopup', tool.popup)
         // mousedown would move the focus out of the editor and lose the selection.
         button.addEventListener('mousedown', (event) => event.preventDefault())
         button.addEventListener('click', () => {
-          if (this.enabled) tool.run(this.editor)
+          if (this.enabled) tool.run(this.editor, button)
         })
         groupElement.append(button)
         this.buttons.push({ tool, button })
