@@ -2,14 +2,25 @@
 
 import { type Editor, Extension } from '@tiptap/core'
 
+/** The innermost of the list items the selection is in, if any. */
+function innermost(editor: Editor): 'listItem' | 'taskItem' | null {
+  const { $from } = editor.state.selection
+  for (let depth = $from.depth; depth > 0; depth--) {
+    const name = $from.node(depth).type.name
+    if (name === 'listItem' || name === 'taskItem') return name
+  }
+  return null
+}
+
 /**
- * Tab nests a list item, elsewhere types a tab character. It never moves the focus out of the
- * document: the keystrokes after it would be lost. Readers' Tab moves on as usual.
+ * Tab nests a list item (a checklist's too), elsewhere types a tab character. It never moves the
+ * focus out of the document: the keystrokes after it would be lost. Readers' Tab moves on as usual.
  */
 function indent(editor: Editor): boolean {
   if (!editor.isEditable) return false
-  if (editor.isActive('listItem')) {
-    editor.commands.sinkListItem('listItem') // the first item of a list cannot nest: nothing happens
+  const inside = innermost(editor)
+  if (inside) {
+    editor.commands.sinkListItem(inside) // the first item of a list cannot nest: nothing happens
     return true
   }
   return editor.commands.command(({ tr }) => {
@@ -21,7 +32,8 @@ function indent(editor: Editor): boolean {
 /** Shift-Tab lifts a list item out of its list, elsewhere does nothing (but keeps the focus). */
 function outdent(editor: Editor): boolean {
   if (!editor.isEditable) return false
-  editor.commands.liftListItem('listItem')
+  const inside = innermost(editor)
+  if (inside) editor.commands.liftListItem(inside)
   return true
 }
 

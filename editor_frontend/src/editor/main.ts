@@ -3,6 +3,8 @@
 import { Editor, Extension } from '@tiptap/core'
 import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
+import TaskItem from '@tiptap/extension-task-item'
+import TaskList from '@tiptap/extension-task-list'
 import { Placeholder } from '@tiptap/extensions'
 import StarterKit from '@tiptap/starter-kit'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
@@ -57,6 +59,9 @@ const editor = new Editor({
     }),
     SafeLink.configure({ openOnClick: false, autolink: true, defaultProtocol: 'https' }),
     ...formattingExtensions,
+    TaskList,
+    // Its node view leaves out the data-type that its HTML has (and editor.css styles).
+    TaskItem.configure({ nested: true, HTMLAttributes: { 'data-type': 'taskItem' } }),
     Collaboration.configure({ fragment: collab.fragment }),
     CollaborationCaret.configure({
       provider: collab.provider,

@@ -138,6 +138,7 @@ const GROUPS: Group[] = [
   })),
   [
     { name: 'bulletList', label: 'Bulleted list', shortcut: 'Mod-Shift-8', icon: 'bulletList', run: (e) => e.chain().focus().toggleBulletList().run(), isActive: (e) => e.isActive('bulletList') },
+    { name: 'taskList', label: 'Checklist', shortcut: 'Mod-Shift-9', icon: 'taskList', run: (e) => e.chain().focus().toggleTaskList().run(), isActive: (e) => e.isActive('taskList') },
     { name: 'orderedList', label: 'Numbered list', shortcut: 'Mod-Shift-7', icon: 'orderedList', run: (e) => e.chain().focus().toggleOrderedList().run(), isActive: (e) => e.isActive('orderedList') },
     { name: 'blockquote', label: 'Quote', shortcut: 'Mod-Shift-b', icon: 'blockquote', run: (e) => e.chain().focus().toggleBlockquote().run(), isActive: (e) => e.isActive('blockquote') },
     { name: 'codeBlock', label: 'Code block', shortcut: 'Mod-Alt-c', icon: 'codeBlock', run: (e) => e.chain().focus().toggleCodeBlock().run(), isActive: (e) => e.isActive('codeBlock') },
