@@ -2,23 +2,31 @@
 
 import { type Editor, Extension } from '@tiptap/core'
 
-/** The innermost of the list items the selection is in, if any. */
-function innermost(editor: Editor): 'listItem' | 'taskItem' | null {
+import { nextCell } from './tables'
+
+/** The innermost of the list items and table cells the selection is in, if any. */
+function innermost(editor: Editor): 'listItem' | 'taskItem' | 'cell' | null {
   const { $from } = editor.state.selection
   for (let depth = $from.depth; depth > 0; depth--) {
     const name = $from.node(depth).type.name
     if (name === 'listItem' || name === 'taskItem') return name
+    if (name === 'tableCell' || name === 'tableHeader') return 'cell'
   }
   return null
 }
 
 /**
- * Tab nests a list item (a checklist's too), elsewhere types a tab character. It never moves the
- * focus out of the document: the keystrokes after it would be lost. Readers' Tab moves on as usual.
+ * Tab nests a list item, in a table moves to the next cell (a new row after the last), elsewhere
+ * types a tab character. It never moves the focus out of the document: the keystrokes after it
+ * would be lost. Readers' Tab moves on as usual.
  */
 function indent(editor: Editor): boolean {
   if (!editor.isEditable) return false
   const inside = innermost(editor)
+  if (inside === 'cell') {
+    nextCell(editor)
+    return true
+  }
   if (inside) {
     editor.commands.sinkListItem(inside) // the first item of a list cannot nest: nothing happens
     return true
@@ -29,11 +37,13 @@ function indent(editor: Editor): boolean {
   })
 }
 
-/** Shift-Tab lifts a list item out of its list, elsewhere does nothing (but keeps the focus). */
+/** Shift-Tab lifts a list item out of its list, in a table goes to the previous cell, elsewhere
+ * does nothing (but keeps the focus). */
 function outdent(editor: Editor): boolean {
   if (!editor.isEditable) return false
   const inside = innermost(editor)
-  if (inside) editor.commands.liftListItem(inside)
+  if (inside === 'cell') editor.commands.goToPreviousCell()
+  else if (inside) editor.commands.liftListItem(inside)
   return true
 }
 

@@ -21,6 +21,7 @@ import { SafeLink } from './links'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
+import { TABLE_GROUPS, tableExtensions } from './tables'
 import { TitleEditor } from './title'
 import { Toolbar, editLink } from './toolbar'
 import { VersionsPanel } from './versions'
@@ -62,6 +63,7 @@ const editor = new Editor({
     TaskList,
     // Its node view leaves out the data-type that its HTML has (and editor.css styles).
     TaskItem.configure({ nested: true, HTMLAttributes: { 'data-type': 'taskItem' } }),
+    ...tableExtensions,
     Collaboration.configure({ fragment: collab.fragment }),
     CollaborationCaret.configure({
       provider: collab.provider,
@@ -89,8 +91,14 @@ const editor = new Editor({
   },
 })
 
-const toolbar = new Toolbar(required('toolbar'), editor)
+const toolbarElement = required('toolbar')
+const toolbar = new Toolbar(toolbarElement, editor)
 toolbar.setEnabled(config.canEdit)
+// The table menu: a toolbar of its own, shown while the caret is in a table.
+const tableMenuElement = h('div', { id: 'table-menu', class: 'toolbar toolbar-table', role: 'toolbar', 'aria-label': 'Table', hidden: true })
+toolbarElement.after(tableMenuElement)
+const tableMenu = new Toolbar(tableMenuElement, editor, { groups: TABLE_GROUPS, shownWhen: (e) => e.isActive('table') })
+tableMenu.setEnabled(config.canEdit)
 
 const banner = required('banner')
 const status = new StatusLine(required('status-connection'), required('status-save'), config.canEdit)
@@ -101,6 +109,7 @@ collab.onConnection((state) => {
   if (state.kind === 'stopped') {
     editor.setEditable(false)
     toolbar.setEnabled(false)
+    tableMenu.setEnabled(false)
     showStopBanner(banner, state.reason, { login: config.loginUrl, list: config.listUrl })
   }
 })
@@ -144,6 +153,7 @@ function applyRole(role: RoleName): void {
   const editable = config.canEdit && collab.connection.kind !== 'stopped'
   editor.setEditable(editable)
   toolbar.setEnabled(editable)
+  tableMenu.setEnabled(editable)
   title.setEditable(config.canEdit)
   status.setCanEdit(config.canEdit)
   let badge = document.getElementById('view-only-badge')
@@ -165,6 +175,7 @@ const pendingNoticeKey = `docs:notice:${config.documentId}`
 async function discardRefusedChanges(message: string): Promise<void> {
   editor.setEditable(false)
   toolbar.setEnabled(false)
+  tableMenu.setEnabled(false)
   window.sessionStorage.setItem(pendingNoticeKey, message)
   await collab.discardLocalCopy()
   window.location.reload()

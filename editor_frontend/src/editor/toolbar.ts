@@ -11,6 +11,7 @@ import { ALIGNMENTS, type Alignment, HIGHLIGHT_COLORS, TEXT_COLORS, currentAlign
 import { type IconName, icon } from './icons'
 import { clearTextFormatting } from './keyboard'
 import { openPalette } from './palette'
+import { insertTable } from './tables'
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
 
@@ -144,7 +145,16 @@ const GROUPS: Group[] = [
     { name: 'codeBlock', label: 'Code block', shortcut: 'Mod-Alt-c', icon: 'codeBlock', run: (e) => e.chain().focus().toggleCodeBlock().run(), isActive: (e) => e.isActive('codeBlock') },
     { name: 'horizontalRule', label: 'Horizontal line', icon: 'horizontalRule', run: (e) => e.chain().focus().setHorizontalRule().run() },
   ],
+  [
+    { name: 'table', label: 'Insert table', icon: 'table', run: (e) => insertTable(e), can: (e) => e.can().insertTable() },
+  ],
 ]
+
+/** Where a toolbar appears, if not always: the table menu shows while the caret is in a table. */
+export interface ToolbarOptions {
+  groups?: Group[]
+  shownWhen?: (editor: Editor) => boolean
+}
 
 /** Builds the toolbar into `root` (role="toolbar") and keeps it in step with the editor. */
 export class Toolbar {
@@ -153,10 +163,14 @@ export class Toolbar {
   private readonly editor: Editor
   /** The one button that Tab stops at (roving tabindex): the last one focused, if usable. */
   private tabStop: HTMLButtonElement | null = null
+  private readonly root: HTMLElement
+  private readonly shownWhen?: (editor: Editor) => boolean
 
-  constructor(root: HTMLElement, editor: Editor) {
+  constructor(root: HTMLElement, editor: Editor, { groups = GROUPS, shownWhen }: ToolbarOptions = {}) {
     this.editor = editor
-    for (const group of GROUPS) {
+    this.root = root
+    this.shownWhen = shownWhen
+    for (const group of groups) {
       const groupElement = h('div', { class: 'toolbar-group', role: 'group' })
       for (const tool of group) {
         const title = tool.shortcut ? `${tool.label} (${shortcutLabel(tool.shortcut)})` : tool.label
@@ -197,6 +211,12 @@ export class Toolbar {
 
   refresh(): void {
     const editable = this.enabled && this.editor.isEditable
+    if (this.shownWhen) {
+      const shown = editable && this.shownWhen(this.editor)
+      // Hidden while the focus is in it would drop the focus on the page: back to the text.
+      if (!shown && this.root.contains(document.activeElement)) this.editor.view.focus()
+      this.root.hidden = !shown
+    }
     for (const { tool, button } of this.buttons) {
       const active = editable && tool.isActive ? tool.isActive(this.editor) : false
       if (tool.isActive) button.setAttribute('aria-pressed', String(active))
