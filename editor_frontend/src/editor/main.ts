@@ -16,6 +16,7 @@ import type { EditorConfig } from './config'
 import { exportMenu } from './export'
 import { formattingExtensions } from './formatting'
 import { icon } from './icons'
+import { ImageUploads, imageExtensions } from './images'
 import { KeyboardShortcuts } from './keyboard'
 import { SafeLink } from './links'
 import { showPresence } from './presence'
@@ -64,6 +65,8 @@ const editor = new Editor({
     // Its node view leaves out the data-type that its HTML has (and editor.css styles).
     TaskItem.configure({ nested: true, HTMLAttributes: { 'data-type': 'taskItem' } }),
     ...tableExtensions,
+    ...imageExtensions,
+    ImageUploads.configure({ url: urls.attachments }),
     Collaboration.configure({ fragment: collab.fragment }),
     CollaborationCaret.configure({
       provider: collab.provider,

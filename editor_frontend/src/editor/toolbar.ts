@@ -9,6 +9,7 @@ import { h } from '../lib/dom'
 import { promptDialog } from '../lib/ui'
 import { ALIGNMENTS, type Alignment, HIGHLIGHT_COLORS, TEXT_COLORS, currentAlignment } from './formatting'
 import { type IconName, icon } from './icons'
+import { chooseImageFiles, insertImageFromAddress } from './images'
 import { clearTextFormatting } from './keyboard'
 import { openPalette } from './palette'
 import { insertTable } from './tables'
@@ -147,6 +148,8 @@ const GROUPS: Group[] = [
   ],
   [
     { name: 'table', label: 'Insert table', icon: 'table', run: (e) => insertTable(e), can: (e) => e.can().insertTable() },
+    { name: 'imageUpload', label: 'Upload image', icon: 'upload', popup: 'dialog', run: (e) => chooseImageFiles(e), can: (e) => e.can().setImage({ src: '/' }) },
+    { name: 'image', label: 'Image from address', icon: 'image', popup: 'dialog', run: (e) => insertImageFromAddress(e), can: (e) => e.can().setImage({ src: '/' }) },
   ],
 ]
 

@@ -64,10 +64,13 @@ function statusMessage(status: number): string {
   }
 }
 
-/** Calls the API; JSON in, JSON out. Throws ApiError on an HTTP error or no connection. */
+/** Calls the API; JSON in (or a form, for files), JSON out. Throws ApiError on an HTTP error or
+ * no connection. */
 export async function api<T = unknown>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const form = body instanceof FormData
+  // A form's Content-Type (multipart, with its boundary) is the browser's to write.
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRFToken'] = csrfToken()
   let response: Response
   try {
@@ -75,7 +78,7 @@ export async function api<T = unknown>(method: string, url: string, body?: unkno
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
     })
   } catch {
     throw new ApiError(0, 'Cannot reach the server. Check your connection.', null)
@@ -155,6 +158,7 @@ export function documentUrls(apiBase: string, id: string) {
     version: (versionId: string | number) => `${base}versions/${versionId}/`,
     restore: (versionId: string | number) => `${base}versions/${versionId}/restore/`,
     members: `${base}members/`,
+    attachments: `${base}attachments/`,
     member: (username: string) => `${base}members/${encodeURIComponent(username)}/`,
   }
 }
