@@ -8,6 +8,8 @@ import subprocess
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pycrdt import Doc, XmlFragment
 
 from documents.content import (
@@ -24,7 +26,9 @@ from documents.content import (
     replace_content,
 )
 from tests.test_content import (
+    _CHARS,
     FRONTEND,
+    FUZZ,
     E,
     T,
     doc_of,
@@ -488,6 +492,21 @@ def test_only_colours_of_the_three_forms_are_kept(colour, kept):
     assert highlighted == doc_of(paragraph(text("x", expected)))
 
 
+def refusal_time(source: str) -> float:
+    started = time.thread_time()
+    with pytest.raises(ContentTooLarge, match="more than 10000 nodes"):
+        parse("markdown", source)
+    return time.thread_time() - started
+
+
+def test_a_long_task_list_is_refused_as_quickly_as_a_long_bullet_list():
+    # mdit-py-plugins' tasklists looked for each item's list from the item back: 32,000 tasks
+    # (a quarter of what a megabyte holds) took it half a minute.
+    bullets = refusal_time("- [ ] a\n".replace("[ ] ", "bc  ") * 32_000)
+    tasks = refusal_time("- [ ] a\n" * 32_000)
+    assert tasks < 3 * bullets + 1, f"{tasks:.2f} s, against {bullets:.2f} s for bullets"
+
+
 def test_a_table_of_ten_thousand_cells_is_over_the_node_limit():
     cells = "".join("<td>x</td>" for _ in range(100))
     with pytest.raises(ContentTooLarge, match="more than 10000 nodes"):
@@ -591,3 +610,83 @@ def test_the_editor_with_its_extensions_reads_what_we_write_and_we_read_what_it_
     theirs = Doc()
     theirs.apply_update(base64.b64decode(answer["update"]))
     assert fragment_to_prosemirror(theirs.get("default", type=XmlFragment)) == doc
+
+
+# --- Random rich documents --------------------------------------------------------------------
+
+_RICH_MARKS = st.lists(
+    st.sampled_from([UNDERLINE, SUB, SUP, RED, HIGHLIGHT, YELLOW, {"type": "bold"}]), max_size=3
+)
+# Words with single spaces between them: blocks Markdown writes as HTML collapse whitespace.
+_WORDS = st.lists(
+    st.text(_CHARS.filter(lambda char: not char.isspace()), min_size=1, max_size=5),
+    min_size=1,
+    max_size=3,
+).map(" ".join)
+_RICH_TEXT = st.builds(lambda value, marks: text(value, *marks), _WORDS, _RICH_MARKS)
+_RICH_PARAGRAPH = st.builds(
+    lambda content, align: aligned(align, *content) if align else paragraph(*content),
+    st.lists(_RICH_TEXT, min_size=1, max_size=3),
+    st.sampled_from([None, None, "center", "justify"]),
+)
+_IMAGE = st.builds(
+    lambda alt, width: image(src=PICTURE, alt=alt, **({"width": width} if width else {})),
+    _WORDS,
+    st.sampled_from([None, 100]),
+)
+
+
+def _rich_containers(children):
+    cells = st.builds(
+        lambda header, blocks, align: cell(*blocks, header=header, **align),
+        st.booleans(),
+        st.lists(children, min_size=1, max_size=2),
+        st.sampled_from([{}, {"align": "center"}, {"colspan": 2}]),
+    )
+    return st.builds(
+        lambda rows: table(*(row(*cells) for cells in rows)),
+        st.lists(st.lists(cells, min_size=1, max_size=3), min_size=1, max_size=3),
+    ) | st.builds(
+        lambda items: tasks(*items),
+        st.lists(
+            st.builds(
+                lambda checked, first, rest: task(checked, first, *rest),
+                st.booleans(),
+                _RICH_PARAGRAPH,
+                st.lists(children, max_size=2),
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
+
+
+RICH_DOCS = st.builds(
+    lambda blocks: parse("json", doc_of(*blocks)),
+    st.lists(
+        st.recursive(_RICH_PARAGRAPH | _IMAGE, _rich_containers, max_leaves=6),
+        min_size=1,
+        max_size=4,
+    ),
+)
+
+
+def blocks(node):
+    """The nodes other than text, with their attributes, all the way down."""
+    content = [blocks(child) for child in node.get("content", []) if child["type"] != "text"]
+    return (node["type"], node.get("attrs"), content)
+
+
+@FUZZ
+@given(RICH_DOCS)
+def test_any_rich_document_survives_markdown_html_and_the_crdt(doc):
+    markdown = prosemirror_to_markdown(doc)
+    assert markdown_to_prosemirror(markdown) == doc, markdown
+    # HTML collapses whitespace: its blocks, attributes and words come back.
+    html = prosemirror_to_html(doc)
+    again = html_to_prosemirror(html)
+    assert blocks(again) == blocks(doc), html
+    assert prosemirror_to_text(again).split() == prosemirror_to_text(doc).split()
+    fragment = empty_fragment()
+    replace_content(fragment, doc)
+    assert fragment_to_prosemirror(fragment) == doc

@@ -1,5 +1,6 @@
 """Markdown: GitHub-flavoured (CommonMark with `~~strike~~`, pipe tables and task lists) out and
-in, through markdown-it-py and mdit-py-plugins; what it cannot express is inline HTML."""
+in, through markdown-it-py (task lists found as mdit-py-plugins finds them, in one pass); what it
+cannot express is inline HTML."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 from .html import HTML_DROPPED, html_block, html_mark, html_nodes, mark_html, sanitized_tree
 from .limits import ContentLimits
@@ -76,8 +77,8 @@ def _md_block(block: Node, alternate: bool) -> str:
         return _md_image(attrs)
     if kind == "table":
         return _md_table(block)
-    if kind == "taskList" and any("content" not in i["content"][0] for i in content):
-        return _md_html(block)  # "- [ ]" alone is no task
+    if kind == "taskList" and not all(_md_task_opens(item["content"][0]) for item in content):
+        return _md_html(block)
     if kind == "heading":
         return ("#" * attrs["level"] + " " + _md_textblock(content, heading=True)).rstrip()
     if kind == "horizontalRule":
@@ -97,6 +98,12 @@ def _md_block(block: Node, alternate: bool) -> str:
             marker += "[x] " if item["attrs"]["checked"] else "[ ] "
         items.append(_indent(_md_blocks(item["content"], in_item=True), marker, rest))
     return "\n".join(items)
+
+
+def _md_task_opens(paragraph: Node) -> bool:
+    """Whether a task item's first paragraph can follow its box: "- [ ]" alone is no task, and
+    an aligned paragraph is HTML, where the box would be text."""
+    return "content" in paragraph and "textAlign" not in paragraph.get("attrs", {})
 
 
 def _md_html(block: Node) -> str:
@@ -267,9 +274,30 @@ def _markdown_parser(max_depth: int) -> MarkdownIt:
     # CommonMark preset): one level more than the limit lets markdown_to_prosemirror see, and
     # refuse, whatever is too deep before anything is dropped.
     options = {"html": True, "maxNesting": max_depth + 1}
-    return (
-        MarkdownIt("commonmark", options).enable(["strikethrough", "table"]).use(tasklists_plugin)
-    )
+    parser = MarkdownIt("commonmark", options).enable(["strikethrough", "table"])
+    parser.core.ruler.after("inline", "task_boxes", _task_boxes)
+    return parser
+
+
+def _task_boxes(state: StateCore) -> None:
+    """Mark each list item whose first paragraph starts with "[ ] " or "[x] " as GitHub does,
+    as mdit-py-plugins' tasklists does (a box token first in the item's inline content), in one
+    pass: that plugin looks for each item's list from the item back, which costs the square of a
+    list's length (a minute for a megabyte of "- [ ] a" lines, refused only once parsed)."""
+    tokens = state.tokens
+    for index in range(2, len(tokens)):
+        inline = tokens[index]
+        if inline.type != "inline" or tokens[index - 1].type != "paragraph_open":
+            continue
+        if tokens[index - 2].type != "list_item_open" or not inline.children:
+            continue
+        first = inline.children[0]
+        box = first.content[:4] if first.type == "text" else ""
+        if box not in ("[ ] ", "[x] ", "[X] "):
+            continue
+        first.content = first.content[3:]
+        checked = 'checked="checked">' if box != "[ ] " else ">"
+        inline.children.insert(0, Token("html_inline", "", 0, content=_MD_TASK + checked))
 
 
 _MD_CONTAINERS = {

@@ -285,7 +285,7 @@ def _image(node: Node) -> Node:
         return text_node(_string(attrs.get("alt")) or "", [])
     image: Node = {"src": src}
     for key in ("alt", "title"):
-        if (value := _string(attrs.get(key))) is not None:
+        if value := _string(attrs.get(key)):  # an empty one says no more than none
             image[key] = value
     for key in ("width", "height"):
         if pixels := _pixels(attrs.get(key), 1, MAX_PIXELS):
