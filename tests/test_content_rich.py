@@ -342,7 +342,7 @@ def test_tiptap_get_html_reads_as_the_editor_wrote_it():
         '</li></ul><table style="min-width: 100px"><colgroup><col style="width: 100px"></colgroup>'
         '<tbody><tr><th colspan="1" rowspan="1" colwidth="100"><p>h</p></th></tr><tr>'
         '<td colspan="1" rowspan="1"><p>c</p></td></tr></tbody></table>'
-        f'<img src="{PICTURE}" alt="p" width="40"><p data-text-align="center">ignored</p>'
+        f'<img src="{PICTURE}" alt="p" width="40"><p data-text-align="center">centred</p>'
     )
     assert html_to_prosemirror(html) == doc_of(
         tasks(task(True, paragraph(text("done")))),
@@ -351,7 +351,7 @@ def test_tiptap_get_html_reads_as_the_editor_wrote_it():
             row(cell(paragraph(text("c")))),
         ),
         image(src=PICTURE, alt="p", width=40),
-        paragraph(text("ignored")),
+        aligned("center", text("centred")),
     )
 
 

@@ -234,10 +234,10 @@ _ALLOWED_ATTRIBUTES = {
     "img": set(IMAGE_ATTRS),
     "td": {"colspan", "rowspan", "colwidth", "data-colwidth", "style", "align"},
     "th": {"colspan", "rowspan", "colwidth", "data-colwidth", "style", "align"},
-    "p": {"style"},
+    "p": {"style", "data-text-align"},
     "span": {"style"},
     "mark": {"style", "data-color"},
-} | {f"h{level}": {"style"} for level in range(1, 7)}
+} | {f"h{level}": {"style", "data-text-align"} for level in range(1, 7)}
 _ALLOWED_TAGS = (
     set(_HTML_BLOCKS)
     | set(HTML_MARKS)
@@ -318,7 +318,9 @@ def _html_block_node(element: _Element, marks: list[Node], pre: bool) -> Node:
         "content": html_nodes(element.children, marks, pre or kind == "codeBlock"),
     }
     if kind in ("paragraph", "heading"):
-        node["attrs"] = {"textAlign": _style(element).get("text-align")}
+        # The editor writes data-text-align (its pages allow no style attribute).
+        align = element.attrs.get("data-text-align") or _style(element).get("text-align")
+        node["attrs"] = {"textAlign": align}
         if kind == "heading":
             node["attrs"]["level"] = int(element.tag[1])
     elif kind == "taskItem":
