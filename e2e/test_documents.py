@@ -136,3 +136,24 @@ def test_markdown_export_and_import(server, browsers, users, tmp_path):
     assert server.content(imported, bob, "json") == server.content(document, alice, "json")
     details = server.ok("GET", f"/api/documents/{imported}/", user=bob)
     assert details["role"] == "owner"
+
+
+def test_the_list_finds_words_inside_documents_and_shows_where(server, browsers, users):
+    alice, bob = users(), users()
+    shared = server.create_document(alice, "Trip")
+    private = server.create_document(alice, "Diary")
+    server.put_content(shared, alice, "Pack the snorkel and the sun cream.")
+    server.put_content(private, alice, "I lost my snorkel again.")
+    server.share(shared, alice, bob, role="viewer")
+
+    page = browsers.context(bob).new_page()
+    page.goto("/")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    page.locator("#search").fill("snork")
+    expect(rows).to_have_count(1)  # Alice's diary is not his to search
+    expect(rows.first).to_have_attribute("data-id", shared)
+    expect(rows.first.locator(".doc-snippet")).to_contain_text("Pack the snorkel and the sun cream")
+    page.locator("#search").fill("trip")  # a title hit shows no snippet
+    expect(rows.first.locator(".doc-name")).to_have_text("Trip")
+    expect(rows.first.locator(".doc-snippet")).to_have_count(0)

@@ -116,6 +116,8 @@ export interface DocumentInfo {
   created: string
   updated: string
   url?: string
+  /** In search results: the words around a hit in the text ("" for a title hit). */
+  snippet?: string | null
 }
 
 export interface VersionInfo {

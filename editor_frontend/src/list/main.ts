@@ -235,10 +235,12 @@ class DocumentList {
       )
     }
     const link = h('a', { href: this.editorUrl(doc), class: 'doc-link' }, h('span', { class: 'doc-icon', 'aria-hidden': 'true' }), h('span', { class: 'doc-name' }, doc.title || 'Untitled document'))
+    const title = h('td', { class: 'cell-title' }, link)
+    if (doc.snippet) title.append(h('p', { class: 'doc-snippet muted' }, doc.snippet))
     const tr = h(
       'tr',
       { 'data-id': doc.id },
-      h('td', { class: 'cell-title' }, link),
+      title,
       h('td', { class: 'cell-owner' }, mine ? 'me' : doc.owner),
       h('td', { class: 'cell-access' }, h('span', { class: `badge badge-${doc.role}` }, ROLE_LABELS[doc.role] ?? doc.role)),
       h('td', { class: 'cell-date', title: fullDate(doc.updated) }, formatDate(doc.updated)),
