@@ -138,6 +138,22 @@ def shutdown_flush() -> list[str]:
     return [*_has(reactor, "addSystemEventTrigger"), *_has(Deferred, "fromFuture")]
 
 
+def multipart() -> list[str]:
+    """multipart.py: Twisted's Request.requestReceived parses multipart bodies with
+    twisted.web.http._getMultiPartArgs, and daphne's request never reads what it made."""
+    from daphne.http_protocol import WebRequest
+    from twisted.web import http
+
+    missing = [
+        *_has(http, "_getMultiPartArgs"),
+        *_uses(http.Request, "requestReceived", "_getMultiPartArgs"),
+    ]
+    process = _function(WebRequest, "process")
+    if process is None or "args" in process.__code__.co_names:
+        missing.append(f"{_name(WebRequest)}.process that never reads request.args")
+    return missing
+
+
 def missing_for(check: Callable[[], list[str]]) -> list[str]:
     """What `check` finds missing; an error while checking (a module gone) counts as missing."""
     try:

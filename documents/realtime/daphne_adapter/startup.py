@@ -23,6 +23,7 @@ from documents.realtime.daphne_adapter import (
     access_log,
     internals,
     message_limits,
+    multipart,
     receive_loop,
     send_paths,
     shutdown,
@@ -36,11 +37,13 @@ MESSAGE_LIMITS = "message limits"
 ACCESS_LOG = "access log masking"
 SHUTDOWN_FLUSH = "shutdown flush"
 RECEIVE_LOOP = "plain receive loop"
+MULTIPART = "multipart left to Django"
 JOBS = {
     DIRECT_SEND: internals.direct_send,
     MESSAGE_LIMITS: internals.message_limits,
     ACCESS_LOG: internals.access_log,
     SHUTDOWN_FLUSH: internals.shutdown_flush,
+    MULTIPART: internals.multipart,
 }
 # Jobs applied when daphne's Server.run starts.
 AT_SERVER_START = (DIRECT_SEND, MESSAGE_LIMITS)
@@ -130,6 +133,8 @@ def install() -> Report:
             _hook_server_start(Server, report)  # which logs the line
     if report.is_on(SHUTDOWN_FLUSH):
         shutdown.install()
+    if report.is_on(MULTIPART):
+        multipart.install()
     if not any(name in sys.modules for name in DAPHNE_COMMAND_LINES):
         logger.info(report.not_serving_line())
     elif not hooked:
