@@ -78,3 +78,27 @@ async def test_a_failed_indexing_is_logged_and_tried_again_after_the_next_write(
     await eventually(lambda: "indexing for search failed" in caplog.text, timeout=2)
     await session.writer.on_stored()
     await eventually(lambda: len(attempts) == 2, timeout=2)
+
+
+async def test_an_indexing_under_way_when_the_session_stops_schedules_nothing_more(
+    indexed, monkeypatch
+):
+    session = fake_session([SearchIndexing])
+    feature = session.feature(SearchIndexing)
+    started = asyncio.Event()
+    original = feature._index
+
+    async def slow_index() -> None:
+        started.set()
+        await asyncio.sleep(0.05)
+        await original()
+
+    monkeypatch.setattr(feature, "_index", slow_index)
+    await session.writer.on_stored()
+    await asyncio.wait_for(started.wait(), 2)
+    feature._dirty = True  # stored again while it indexes
+    await feature.stop()
+    runs = len(indexed)
+    await asyncio.sleep(0.2)
+    assert len(indexed) == runs  # no timer outlived the session
+    assert feature._timer is None

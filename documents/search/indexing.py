@@ -21,14 +21,16 @@ class SearchIndexing(Feature):
         self._dirty = False  # stored since the last indexing
         self._timer: asyncio.TimerHandle | None = None
         self._indexing: asyncio.Task | None = None
+        self._stopping = False  # then only stop() indexes, once
 
     async def stored(self) -> None:
         self._dirty = True
-        if self._timer is None and self._indexing is None:
+        if self._timer is None and self._indexing is None and not self._stopping:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(self.delay, self._start_indexing)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
