@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from e2e.conftest import EditorPage, eventually
+from e2e.shared_document import open_shared
 
 # The task items of a page as [text, checked], from the editor's own document (the page's text
 # also holds the checkboxes' labels and other people's caret labels).
@@ -38,21 +39,8 @@ def _wait_tasks(page: EditorPage, expected: list) -> None:
     eventually(check)
 
 
-def _pair(server, browsers, users, content: str = "") -> tuple[EditorPage, EditorPage]:
-    alice, bob = users(), users()
-    document = server.create_document(alice, "Checklist")
-    server.share(document, alice, bob)
-    if content:
-        server.put_content(document, alice, content)
-    a = browsers.editor(alice, document)
-    b = browsers.editor(bob, document)
-    a.wait_text(content)
-    b.wait_text(content)
-    return a, b
-
-
 def test_a_checklist_typed_by_one_is_ticked_by_the_other(server, browsers, users):
-    a, b = _pair(server, browsers, users)
+    a, b, _ = open_shared(server, browsers, users, "Checklist")
     a.click_end()
     a.type("[ ] buy milk")
     a.page.keyboard.press("Enter")
@@ -78,7 +66,7 @@ def test_a_checklist_typed_by_one_is_ticked_by_the_other(server, browsers, users
 
 
 def test_ctrl_shift_9_and_the_toolbar_make_a_checklist(server, browsers, users):
-    a, b = _pair(server, browsers, users, "one\ntwo")
+    a, b, _ = open_shared(server, browsers, users, "Checklist", "one\ntwo")
     toolbar = a.page.get_by_role("toolbar", name="Formatting")
     button = toolbar.locator('[data-tool="taskList"]')
 

@@ -6,27 +6,11 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from e2e.conftest import EditorPage
-from e2e.test_csp import Violations
-
-
-def _pair(server, browsers, users, content: str) -> tuple[EditorPage, EditorPage, Violations]:
-    """Alice and Bob in one document holding `content`; Alice's CSP violations are recorded."""
-    alice, bob = users(), users()
-    document = server.create_document(alice, "Formatting")
-    server.share(document, alice, bob)
-    server.put_content(document, alice, content)
-    context = browsers.context(alice)
-    violations = Violations(context)
-    a = EditorPage(context.new_page(), document, alice).open()
-    b = browsers.editor(bob, document)
-    a.wait_text(content)
-    b.wait_text(content)
-    return a, b, violations
+from e2e.shared_document import open_shared
 
 
 def test_underline_colour_and_highlight_reach_the_other_browser(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users, "plain under red marked")
+    a, b, violations = open_shared(server, browsers, users, "Formatting", "plain under red marked")
     toolbar = a.page.get_by_role("toolbar", name="Formatting")
 
     a.select_text("under")
@@ -53,7 +37,7 @@ def test_underline_colour_and_highlight_reach_the_other_browser(server, browsers
 
 
 def test_subscript_superscript_and_clear_formatting(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users, "H2O and x2 stay")
+    a, b, violations = open_shared(server, browsers, users, "Formatting", "H2O and x2 stay")
     toolbar = a.page.get_by_role("toolbar", name="Formatting")
 
     a.select_text("2")  # of H2O
@@ -79,7 +63,7 @@ def test_subscript_superscript_and_clear_formatting(server, browsers, users):
 
 
 def test_alignment_from_the_keyboard_and_the_toolbar(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users, "first\nsecond\nthird")
+    a, b, violations = open_shared(server, browsers, users, "Formatting", "first\nsecond\nthird")
     toolbar = a.page.get_by_role("toolbar", name="Formatting")
 
     a.select_text("first")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from e2e.conftest import EditorPage, eventually
-from e2e.test_csp import Violations
+from e2e.shared_document import open_shared
 
 # An image of this site (the CSP allows images from here only): 469 × 159 pixels.
 IMAGE = "/static/rest_framework/img/glyphicons-halflings.png"
@@ -31,15 +31,7 @@ def _same_images(a: EditorPage, b: EditorPage) -> list[dict]:
 
 
 def test_an_image_inserted_from_its_address_and_resized(server, browsers, users):
-    alice, bob = users(), users()
-    document = server.create_document(alice, "Images")
-    server.share(document, alice, bob)
-    server.put_content(document, alice, "Above the image")
-    context = browsers.context(alice)
-    violations = Violations(context)
-    a = EditorPage(context.new_page(), document, alice).open()
-    b = browsers.editor(bob, document)
-    b.wait_text("Above the image")
+    a, b, violations = open_shared(server, browsers, users, "Images", "Above the image")
 
     a.click_end()
     a.page.get_by_role("toolbar", name="Formatting").locator('[data-tool="image"]').click()
@@ -115,15 +107,10 @@ PNG = "/static/rest_framework/img/grid.png"
 
 
 def test_images_are_uploaded_from_the_toolbar_a_paste_and_a_drop(server, browsers, users):
-    alice, bob = users(), users()
-    document = server.create_document(alice, "Uploads")
-    server.share(document, alice, bob, role="viewer")
-    server.put_content(document, alice, "Uploads here")
-    context = browsers.context(alice)
-    violations = Violations(context)
-    a = EditorPage(context.new_page(), document, alice).open()
-    b = browsers.editor(bob, document)
-    b.wait_text("Uploads here")
+    a, b, violations = open_shared(
+        server, browsers, users, "Uploads", "Uploads here", role="viewer"
+    )
+    document = a.document_id
     png = a.page.request.get(PNG).body()
 
     a.click_end()

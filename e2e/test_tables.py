@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from e2e.conftest import EditorPage, eventually
-from e2e.test_csp import Violations
+from e2e.shared_document import open_shared
 
 # The table of a page as rows of [tag, text, colspan] per cell, from the editor's own document.
 TABLE_JS = """() => {
@@ -35,26 +35,12 @@ def _same_table(a: EditorPage, b: EditorPage) -> list:
     return table_a
 
 
-def _pair(server, browsers, users) -> tuple[EditorPage, EditorPage, Violations]:
-    alice, bob = users(), users()
-    document = server.create_document(alice, "Tables")
-    server.share(document, alice, bob)
-    server.put_content(document, alice, "Before the table")
-    context = browsers.context(alice)
-    violations = Violations(context)
-    a = EditorPage(context.new_page(), document, alice).open()
-    b = browsers.editor(bob, document)
-    a.wait_text("Before the table")
-    b.wait_text("Before the table")
-    return a, b, violations
-
-
 def _cell(page: EditorPage, row: int, column: int):
     return page.editor.locator("tr").nth(row).locator("th, td").nth(column)
 
 
 def test_a_table_is_inserted_and_filled_in_with_tab(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users)
+    a, b, violations = open_shared(server, browsers, users, "Tables", "Before the table")
     a.click_end()
     a.page.get_by_role("toolbar", name="Formatting").locator('[data-tool="table"]').click()
     menu = a.page.get_by_role("toolbar", name="Table")
@@ -88,7 +74,7 @@ def test_a_table_is_inserted_and_filled_in_with_tab(server, browsers, users):
 
 
 def test_one_adds_rows_and_columns_while_the_other_types_in_a_cell(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users)
+    a, b, violations = open_shared(server, browsers, users, "Tables", "Before the table")
     a.click_end()
     a.page.get_by_role("toolbar", name="Formatting").locator('[data-tool="table"]').click()
     expect(b.editor.locator("tr")).to_have_count(3)
@@ -120,7 +106,7 @@ def test_one_adds_rows_and_columns_while_the_other_types_in_a_cell(server, brows
 
 
 def test_merge_split_header_row_and_delete(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users)
+    a, b, violations = open_shared(server, browsers, users, "Tables", "Before the table")
     a.click_end()
     a.page.get_by_role("toolbar", name="Formatting").locator('[data-tool="table"]').click()
     menu = a.page.get_by_role("toolbar", name="Table")
@@ -164,7 +150,7 @@ def test_merge_split_header_row_and_delete(server, browsers, users):
 
 
 def test_column_widths_reach_the_other_browser(server, browsers, users):
-    a, b, violations = _pair(server, browsers, users)
+    a, b, violations = open_shared(server, browsers, users, "Tables", "Before the table")
     a.click_end()
     a.page.get_by_role("toolbar", name="Formatting").locator('[data-tool="table"]').click()
     expect(b.editor.locator("tr")).to_have_count(3)
