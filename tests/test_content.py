@@ -1,12 +1,8 @@
 """documents.content: the CRDT document <-> ProseMirror JSON, Markdown, HTML and plain text, and
 replace_content's minimal changes (concurrent edits survive, no-ops cost nothing)."""
 
-import base64
 import json
 import random
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +23,7 @@ from documents.content import (
     replace_content,
     text_to_prosemirror,
 )
+from tests.tiptap_interop import tiptap_round_trip
 
 # --- Building fragments the way y-tiptap (y-prosemirror) does -----------------------------------
 
@@ -1008,53 +1005,14 @@ def test_dispatch_and_errors():
 
 # --- The real editor's schema and y-tiptap, when the frontend's packages are installed ---------
 
-FRONTEND = Path(__file__).resolve().parent.parent / "editor_frontend" / "node_modules"
-NODE_SCRIPT = """
-import { getSchema } from 'FRONTEND/@tiptap/core/dist/index.js'
-import StarterKit from 'FRONTEND/@tiptap/starter-kit/dist/index.js'
-import * as Y from 'FRONTEND/yjs/dist/yjs.mjs'
-import {
-  yXmlFragmentToProseMirrorRootNode, prosemirrorJSONToYXmlFragment,
-} from 'FRONTEND/@tiptap/y-tiptap/dist/y-tiptap.js'
-import { readFileSync } from 'node:fs'
-// As editor_frontend/src/editor/main.ts configures it.
-const schema = getSchema([StarterKit.configure({ undoRedo: false, underline: false })])
-const input = JSON.parse(readFileSync(0, 'utf8'))
-const doc = new Y.Doc()
-Y.applyUpdate(doc, Buffer.from(input.update, 'base64'))
-const fragment = doc.getXmlFragment('default')
-const before = fragment.toString()
-const node = yXmlFragmentToProseMirrorRootNode(fragment, schema)
-node.check()
-const theirs = new Y.Doc()
-prosemirrorJSONToYXmlFragment(schema, input.json, theirs.getXmlFragment('default'))
-console.log(JSON.stringify({
-  json: node.toJSON(),
-  unchanged: fragment.toString() === before,
-  update: Buffer.from(Y.encodeStateAsUpdate(theirs)).toString('base64'),
-}))
-"""
-
 
 def test_the_browser_reads_what_we_write_and_we_read_what_it_writes():
-    # `make setup` installs both; a missing one is a broken set-up, not a reason to skip.
-    assert shutil.which("node"), "Node.js is required"
-    assert (FRONTEND / "@tiptap" / "y-tiptap").is_dir(), "run `make setup` (editor_frontend)"
     doc = markdown_to_prosemirror(MARKDOWN_SAMPLE)
     doc["content"].extend(html_to_prosemirror(HTML_SAMPLE)["content"])
     fragment = empty_fragment()
     replace_content(fragment, doc)
-    payload = {"update": base64.b64encode(fragment.doc.get_update()).decode(), "json": doc}
 
-    result = subprocess.run(
-        ["node", "--input-type=module", "-e", NODE_SCRIPT.replace("FRONTEND", FRONTEND.as_posix())],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    answer = json.loads(result.stdout)
+    answer = tiptap_round_trip(fragment.doc.get_update(), doc, "starter-kit")
 
     # y-tiptap accepts every element and text (it deletes what it cannot read) ...
     assert answer["unchanged"]
@@ -1063,5 +1021,5 @@ def test_the_browser_reads_what_we_write_and_we_read_what_it_writes():
         json.dumps(doc).replace('"start": ', '"type": null, "start": ')
     )
     theirs = Doc()
-    theirs.apply_update(base64.b64decode(answer["update"]))
+    theirs.apply_update(answer["update"])
     assert fragment_to_prosemirror(theirs.get("default", type=XmlFragment)) == doc

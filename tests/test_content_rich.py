@@ -2,9 +2,7 @@
 underline, text colour, highlight, subscript, superscript, alignment): read from the CRDT as
 Tiptap writes them, through every format both ways, safely."""
 
-import base64
 import json
-import subprocess
 import time
 
 import pytest
@@ -27,7 +25,6 @@ from documents.content import (
 )
 from tests.test_content import (
     _CHARS,
-    FRONTEND,
     FUZZ,
     E,
     T,
@@ -39,6 +36,7 @@ from tests.test_content import (
     replica,
     text,
 )
+from tests.tiptap_interop import tiptap_round_trip
 
 SPANS = {"colspan": 1, "rowspan": 1}
 
@@ -540,75 +538,18 @@ def test_tables_too_deep_in_the_crdt_are_flattened_not_lost():
 
 # --- The real editor's schema and y-tiptap, with the extensions the editor loads ----------------
 
-NODE_SCRIPT = """
-import { getSchema } from 'FRONTEND/@tiptap/core/dist/index.js'
-import StarterKit from 'FRONTEND/@tiptap/starter-kit/dist/index.js'
-import Underline from 'FRONTEND/@tiptap/extension-underline/dist/index.js'
-import { TextStyle } from 'FRONTEND/@tiptap/extension-text-style/dist/index.js'
-import Color from 'FRONTEND/@tiptap/extension-color/dist/index.js'
-import Highlight from 'FRONTEND/@tiptap/extension-highlight/dist/index.js'
-import Subscript from 'FRONTEND/@tiptap/extension-subscript/dist/index.js'
-import Superscript from 'FRONTEND/@tiptap/extension-superscript/dist/index.js'
-import TextAlign from 'FRONTEND/@tiptap/extension-text-align/dist/index.js'
-import TaskList from 'FRONTEND/@tiptap/extension-task-list/dist/index.js'
-import TaskItem from 'FRONTEND/@tiptap/extension-task-item/dist/index.js'
-import {
-  Table, TableRow, TableHeader, TableCell,
-} from 'FRONTEND/@tiptap/extension-table/dist/index.js'
-import Image from 'FRONTEND/@tiptap/extension-image/dist/index.js'
-import * as Y from 'FRONTEND/yjs/dist/yjs.mjs'
-import {
-  yXmlFragmentToProseMirrorRootNode, prosemirrorJSONToYXmlFragment,
-} from 'FRONTEND/@tiptap/y-tiptap/dist/y-tiptap.js'
-import { readFileSync } from 'node:fs'
-// As editor_frontend/src/editor/main.ts configures them (without the views that only render).
-const schema = getSchema([
-  StarterKit.configure({ undoRedo: false, underline: false }),
-  Underline, TextStyle, Color, Highlight.configure({ multicolor: true }), Subscript, Superscript,
-  TextAlign.configure({ types: ['heading', 'paragraph'], defaultAlignment: null }),
-  TaskList, TaskItem.configure({ nested: true }),
-  Table, TableRow, TableHeader, TableCell, Image,
-])
-const input = JSON.parse(readFileSync(0, 'utf8'))
-const doc = new Y.Doc()
-Y.applyUpdate(doc, Buffer.from(input.update, 'base64'))
-const fragment = doc.getXmlFragment('default')
-const before = fragment.toString()
-const node = yXmlFragmentToProseMirrorRootNode(fragment, schema)
-node.check()
-const theirs = new Y.Doc()
-prosemirrorJSONToYXmlFragment(schema, input.json, theirs.getXmlFragment('default'))
-console.log(JSON.stringify({
-  json: node.toJSON(),
-  unchanged: fragment.toString() === before,
-  update: Buffer.from(Y.encodeStateAsUpdate(theirs)).toString('base64'),
-}))
-"""
-
 
 def test_the_editor_with_its_extensions_reads_what_we_write_and_we_read_what_it_writes():
-    extensions = ("extension-table", "extension-task-item", "extension-image", "extension-color")
-    missing = [name for name in extensions if not (FRONTEND / "@tiptap" / name).is_dir()]
-    assert not missing, f"run `make setup` (editor_frontend): {missing}"
     doc = doc_of(*(json_block for _, json_block, *_ in CASES.values()))
     fragment = empty_fragment()
     replace_content(fragment, doc)
-    payload = {"update": base64.b64encode(fragment.doc.get_update()).decode(), "json": doc}
 
-    result = subprocess.run(
-        ["node", "--input-type=module", "-e", NODE_SCRIPT.replace("FRONTEND", FRONTEND.as_posix())],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    answer = json.loads(result.stdout)
+    answer = tiptap_round_trip(fragment.doc.get_update(), doc, "editor")
 
     assert answer["unchanged"]  # y-tiptap deleted nothing
     assert parse("json", answer["json"]) == doc  # getJSON() adds the null attrs we leave out
     theirs = Doc()
-    theirs.apply_update(base64.b64decode(answer["update"]))
+    theirs.apply_update(answer["update"])
     assert fragment_to_prosemirror(theirs.get("default", type=XmlFragment)) == doc
 
 
