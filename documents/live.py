@@ -19,7 +19,7 @@ from documents.realtime.events import CrdtUpdate
 from documents.realtime.link import publish
 from documents.realtime.protocol import EMPTY_UPDATE
 from documents.realtime.registry import registry
-from documents.search.index import index_document
+from documents.search.index import index_text
 
 
 def read_document(document_id: UUID) -> Doc:
@@ -41,9 +41,7 @@ def change_document(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
     """
     live_state = async_to_sync(_live_update)(document_id)
     if live_state is None:
-        update = async_to_sync(_change_stored)(document_id, change)
-        index_document(document_id)  # no session to do it (documents/search/indexing.py)
-        return update
+        return async_to_sync(_change_stored)(document_id, change)
     copy = storage.build_doc([live_state])
     before = copy.get_state()
     with copy.transaction():
@@ -73,8 +71,16 @@ async def _apply(document_id: UUID, update: bytes) -> bytes:
 
 
 async def _change_stored(document_id: UUID, change: Callable[[Doc], None]) -> bytes:
-    update = await database_sync_to_async(storage.change_stored)(document_id, change)
+    changed: list[Doc] = []
+
+    def change_and_keep(doc: Doc) -> None:
+        change(doc)
+        changed.append(doc)
+
+    update = await database_sync_to_async(storage.change_stored)(document_id, change_and_keep)
     if update != EMPTY_UPDATE:
+        # No session indexes it (documents/search/indexing.py): the changed copy is what is stored.
+        await database_sync_to_async(index_text)(document_id, changed[0])
         # Sessions that loaded the document meanwhile (here or elsewhere) subscribed before
         # loading, so this reaches them; one that loaded after the write has it already.
         await publish(document_id, CrdtUpdate(update, stored=True, server_change=True).message())

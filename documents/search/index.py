@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from pycrdt import XmlFragment
+from pycrdt import Doc, XmlFragment
 
 from documents import content
 from documents.models import Document
@@ -19,6 +19,11 @@ def index_document(document_id: UUID) -> None:
         doc, _ = storage.load_doc(document_id)
     except Document.DoesNotExist:
         return
+    index_text(document_id, doc)
+
+
+def index_text(document_id: UUID, doc: Doc) -> None:
+    """Index `doc` as the document's text (a copy the caller has just stored)."""
     text = content.render(doc.get("default", type=XmlFragment), "text")
     SearchText.objects.update_or_create(
         document_id=document_id, defaults={"text": text[:MAX_INDEXED_CHARACTERS]}
