@@ -10,6 +10,10 @@ FROM python:3.12-slim-bookworm
 # The image is production mode unless told otherwise: it then needs DJANGO_SECRET_KEY.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_DEBUG=0
 WORKDIR /app
+# Pango and fonts for WeasyPrint's PDF export.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml manage.py ./

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from rest_framework.request import Request
@@ -46,6 +47,19 @@ class CountedPeriodRate(SimpleRateThrottle):
         assert match, f"a throttle rate looks like '30/minute' or '10/15m', not {rate!r}"
         requests_allowed, unit_seconds = super().parse_rate(f"{requests}/{match['unit']}")
         return requests_allowed, unit_seconds * int(match["count"] or 1)
+
+
+class PerUserSettingRate(CountedPeriodRate):
+    """A rate per signed-in user, whatever the client address, read from the setting named by
+    `rate_setting` (for actions that each keep something on the server)."""
+
+    rate_setting: str
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.rate_setting)
+
+    def get_cache_key(self, request: Request, view: object) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 class ByClientAddress(BaseThrottle):

@@ -217,6 +217,17 @@ ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 # Uploads one user may make (to any documents) in a period, like the throttles below: each is
 # kept on disk until its document goes or prune_attachments finds it unused.
 ATTACHMENT_UPLOAD_RATE = os.environ.get("ATTACHMENT_UPLOAD_RATE", "200/hour")
+
+# Imports and exports of files (documents/exchange/). An imported file larger than this is a 413;
+# a DOCX or ODT is refused unpacked past IMPORT_MAX_UNPACKED_BYTES or with more images than
+# IMPORT_MAX_IMAGES. Converting one file (pandoc, WeasyPrint) may take CONVERSION_SECONDS and,
+# for pandoc, CONVERSION_MEMORY_MB of heap; past either it is stopped.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_IMAGES = env_int("IMPORT_MAX_IMAGES", 200)
+IMPORT_RATE = os.environ.get("IMPORT_RATE", "60/hour")
+CONVERSION_SECONDS = env_float("CONVERSION_SECONDS", 30.0)
+CONVERSION_MEMORY_MB = env_int("CONVERSION_MEMORY_MB", 1024)
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 # Only developer tools fetch source maps (the admin's and the API docs' packages ship some);
 # compressing them took more than half of collectstatic's time.
@@ -383,4 +394,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each step of every PDF at INFO, and every CSS rule it skips at WARNING.
+    "loggers": {"weasyprint": {"level": "ERROR"}, "weasyprint.progress": {"level": "ERROR"}},
 }

@@ -5,7 +5,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponseBase, HttpResponseNotModified
-from django.urls import reverse
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -22,8 +21,9 @@ from documents.api.uploads import limit_uploads
 from documents.api.views import DocumentScopedView
 from documents.attachments import images
 from documents.attachments.files import add_attachment
+from documents.attachments.references import attachment_path
 from documents.models import Attachment
-from documents.throttling import CountedPeriodRate
+from documents.throttling import PerUserSettingRate
 
 # Browsers may keep an image this long without asking again; someone removed from the document
 # may still see one their browser holds until then, never a new one.
@@ -32,10 +32,7 @@ CACHE_SECONDS = 3600
 
 def attachment_url(attachment: Attachment) -> str:
     """Where an attachment is served: a path on this site, the `src` of its image node."""
-    return reverse(
-        "document-attachment",
-        kwargs={"document_id": attachment.document_id, "attachment_id": attachment.id},
-    )
+    return attachment_path(attachment.document_id, attachment.id)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -61,17 +58,12 @@ UPLOAD_SCHEMA = {
 }
 
 
-class AttachmentUploadThrottle(CountedPeriodRate):
+class AttachmentUploadThrottle(PerUserSettingRate):
     """Uploads per user, to any document, at ATTACHMENT_UPLOAD_RATE: each is kept on disk
     until its document goes or prune_attachments finds it unused."""
 
     scope = "attachment_upload"
-
-    def get_rate(self) -> str:
-        return settings.ATTACHMENT_UPLOAD_RATE
-
-    def get_cache_key(self, request: Request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+    rate_setting = "ATTACHMENT_UPLOAD_RATE"
 
 
 class AttachmentListView(DocumentScopedView):

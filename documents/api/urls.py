@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from documents.api import attachments, views
+from documents.api import attachments, exchange, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("documents", views.DocumentViewSet, basename="document")
@@ -46,6 +46,10 @@ urlpatterns = [
         attachments.AttachmentFileView.as_view(),
         name="document-attachment",
     ),
+    path(f"{document}export", exchange.ExportView.as_view(), name="document-export"),
+    # Before the router, whose detail route would take "import" for an id.
+    path("documents/import", exchange.ImportView.as_view(), name="document-import"),
+    path("documents/import/", exchange.ImportView.as_view(schema=None)),
     path("", include(router.urls)),
     re_path(r"^.*$", views.api_not_found),
 ]

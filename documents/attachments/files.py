@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 
-from documents.attachments.images import clean_image
+from documents.attachments.images import CleanImage, clean_image
 
 
 def attachment_storage() -> Storage:
@@ -31,11 +31,16 @@ def attachment_path(attachment, filename: str) -> str:
 def add_attachment(document, user, upload: IO[bytes]):
     """Check and clean an uploaded image (see documents.attachments.images.clean_image, whose
     ImageRefused errors propagate) and store it as an attachment of `document`."""
+    return store_image(document, user, clean_image(upload, settings.ATTACHMENT_MAX_PIXELS))
+
+
+def store_image(document, user, image: CleanImage, attachment_id: uuid.UUID | None = None):
+    """Store a cleaned image as an attachment of `document`, under `attachment_id` if given (an
+    import names its images before the document exists)."""
     from documents.models import Attachment
 
-    image = clean_image(upload, settings.ATTACHMENT_MAX_PIXELS)
     attachment = Attachment(
-        id=uuid.uuid4(),
+        id=attachment_id or uuid.uuid4(),
         document=document,
         content_type=image.content_type,
         size=len(image.data),

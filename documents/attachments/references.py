@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from pycrdt import Doc, XmlElement, XmlFragment
 
 IMAGE_TAG = "image"
@@ -28,6 +28,13 @@ def image_sources(doc: Doc) -> Iterator[str]:
             if isinstance(source, str):
                 yield source
         stack.extend(reversed(list(node.children)))
+
+
+def attachment_path(document_id: UUID, attachment_id: UUID) -> str:
+    """Where an attachment is served: a path on this site, the `src` of its image node."""
+    return reverse(
+        ATTACHMENT_ROUTE, kwargs={"document_id": document_id, "attachment_id": attachment_id}
+    )
 
 
 def attachment_id(source: str) -> UUID | None:
