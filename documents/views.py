@@ -8,6 +8,7 @@ change to a document goes through the REST API or the WebSocket, never through t
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
@@ -131,6 +132,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         "user": _user_payload(request.user),
         "apiBase": API_DOCUMENTS_PATH,
         "editorBase": "/documents/",
+        "maxImportBytes": settings.IMPORT_MAX_BYTES,
     }
     return render(request, "documents/list.html", {"config": config})
 

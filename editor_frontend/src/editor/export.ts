@@ -1,56 +1,65 @@
-/** Export: download the document as Markdown, HTML or plain text from the content endpoint. */
+/** Export: the Export menu, which downloads the server's rendering of the document as a file. */
 
-import { ApiError, type ContentFormat, api } from '../lib/api'
+import { errorMessage, statusMessage } from '../lib/api'
 import { h } from '../lib/dom'
-import { downloadText, safeFilename, toast } from '../lib/ui'
+import { downloadBlob, safeFilename, toast } from '../lib/ui'
 import { icon } from './icons'
 
 interface Choice {
-  format: ContentFormat
+  /** The `format` of `GET …/export`, also the file's extension. */
+  format: string
   label: string
-  extension: string
-  mime: string
 }
 
 const CHOICES: Choice[] = [
-  { format: 'markdown', label: 'Markdown (.md)', extension: 'md', mime: 'text/markdown' },
-  { format: 'html', label: 'Web page (.html)', extension: 'html', mime: 'text/html' },
-  { format: 'text', label: 'Plain text (.txt)', extension: 'txt', mime: 'text/plain' },
+  { format: 'docx', label: 'Microsoft Word (.docx)' },
+  { format: 'pdf', label: 'PDF document (.pdf)' },
+  { format: 'odt', label: 'OpenDocument text (.odt)' },
+  { format: 'md', label: 'Markdown (.md)' },
+  { format: 'html', label: 'Web page (.html)' },
+  { format: 'txt', label: 'Plain text (.txt)' },
 ]
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] as string)
-}
-
-/** A standalone HTML file around the document's HTML body. */
-export function htmlFile(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-${body}
-</body>
-</html>
-`
-}
-
-/** Downloads the document in one format. */
-export async function exportDocument(contentUrl: string, title: string, choice: Choice): Promise<void> {
-  try {
-    const result = await api<{ format: string; content: unknown }>('GET', `${contentUrl}?format=${choice.format}`)
-    const content = typeof result.content === 'string' ? result.content : JSON.stringify(result.content, null, 2)
-    const text = choice.format === 'html' ? htmlFile(title, content) : content
-    downloadText(safeFilename(title, choice.extension), text, choice.mime)
-  } catch (error) {
-    toast(`Could not export: ${error instanceof ApiError ? error.message : String(error)}`, 'error')
+/** The file name a `Content-Disposition` header gives, preferring its UTF-8 `filename*`. */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header) return null
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header)
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim())
+    } catch {
+      // A malformed escape: fall back to the plain name.
+    }
   }
+  const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;]+)/i.exec(header)
+  if (!plain) return null
+  return (plain[1] ?? plain[2]).replace(/\\(.)/g, '$1').trim() || null
+}
+
+/**
+ * Downloads the document in one format. Fetched rather than followed as a link, so that a
+ * refusal (a document too complex to convert, a lost connection) is told in a notice instead
+ * of being saved as the file.
+ */
+export async function exportDocument(exportUrl: string, title: string, choice: Choice): Promise<void> {
+  let response: Response
+  try {
+    response = await fetch(`${exportUrl}?format=${choice.format}`, { credentials: 'same-origin' })
+  } catch {
+    toast('Could not export: cannot reach the server. Check your connection.', 'error')
+    return
+  }
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => null)
+    toast(`Could not export: ${errorMessage(body, statusMessage(response.status))}`, 'error')
+    return
+  }
+  const name = dispositionFilename(response.headers.get('Content-Disposition')) ?? safeFilename(title, choice.format)
+  downloadBlob(name, await response.blob())
 }
 
 /** The Export button and its menu. */
-export function exportMenu(contentUrl: string, currentTitle: () => string): HTMLElement {
+export function exportMenu(exportUrl: string, currentTitle: () => string): HTMLElement {
   const menu = h('div', { class: 'menu', role: 'menu', hidden: true })
   const button = h(
     'button',
@@ -73,13 +82,31 @@ export function exportMenu(contentUrl: string, currentTitle: () => string): HTML
           'data-format': choice.format,
           onclick: () => {
             close()
-            void exportDocument(contentUrl, currentTitle(), choice)
+            void exportDocument(exportUrl, currentTitle(), choice)
           },
         },
         choice.label,
       ),
     )
   }
+  menu.append(
+    h('div', { class: 'menu-separator', role: 'separator' }),
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'menuitem',
+        class: 'menu-item',
+        'data-action': 'print',
+        title: 'Ctrl+P',
+        onclick: () => {
+          close()
+          window.print()
+        },
+      },
+      'Print…',
+    ),
+  )
   button.addEventListener('click', () => {
     const opening = menu.hidden
     menu.hidden = !opening

@@ -145,7 +145,7 @@ const shareButton = h(
   icon('share'),
   h('span', { class: 'btn-label' }, 'Share'),
 )
-required('doc-actions').append(historyButton, exportMenu(urls.content, () => title.value), shareButton)
+required('doc-actions').append(historyButton, exportMenu(urls.export, () => title.value), shareButton)
 
 /** Follows the role the server gives: the editor locks or unlocks itself at once. */
 function applyRole(role: RoleName): void {

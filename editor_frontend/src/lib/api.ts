@@ -48,7 +48,8 @@ export function errorMessage(body: unknown, fallback: string): string {
   return fallback
 }
 
-function statusMessage(status: number): string {
+/** What an HTTP error status means to the person who met it. */
+export function statusMessage(status: number): string {
   switch (status) {
     case 401:
     case 403:
@@ -156,6 +157,7 @@ export function documentUrls(apiBase: string, id: string) {
   return {
     detail: base,
     content: `${base}content`,
+    export: `${base}export`,
     versions: `${base}versions/`,
     version: (versionId: string | number) => `${base}versions/${versionId}/`,
     restore: (versionId: string | number) => `${base}versions/${versionId}/restore/`,

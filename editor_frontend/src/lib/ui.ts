@@ -112,9 +112,9 @@ export function fullDate(iso: string): string {
   return absolute.format(new Date(iso))
 }
 
-/** Saves text as a file through the browser's download. */
-export function downloadText(filename: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${mime};charset=utf-8` }))
+/** Saves a blob as a file through the browser's download. */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob)
   const link = h('a', { href: url, download: filename })
   document.body.append(link)
   link.click()

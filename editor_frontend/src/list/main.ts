@@ -1,6 +1,6 @@
 /** The document list: mine and shared with me, search, sort, create, import, rename, delete. */
 
-import { ApiError, type ContentFormat, type DocumentInfo, type Page, api } from '../lib/api'
+import { ApiError, type DocumentInfo, type Page, api } from '../lib/api'
 import { h, readJsonScript, required } from '../lib/dom'
 import { confirmDialog, formatDate, fullDate, promptDialog, toast } from '../lib/ui'
 import './list.css'
@@ -9,6 +9,8 @@ interface ListConfig {
   user: { id: number | string; username: string; name: string; color: string }
   apiBase: string
   editorBase: string
+  /** IMPORT_MAX_BYTES: larger files are refused before they are sent. */
+  maxImportBytes: number
 }
 
 type Filter = 'all' | 'mine' | 'shared'
@@ -23,17 +25,13 @@ const SORTS: { value: string; label: string }[] = [
 
 const ROLE_LABELS = { owner: 'Owner', editor: 'Can edit', viewer: 'Can view' } as const
 
-/** The format of an imported file, from its name; null for unsupported files. */
-export function importFormat(filename: string): ContentFormat | null {
-  const extension = filename.toLowerCase().split('.').pop() ?? ''
-  if (['md', 'markdown', 'mdown', 'mkd'].includes(extension)) return 'markdown'
-  if (['html', 'htm'].includes(extension)) return 'html'
-  if (extension === 'txt') return 'text'
-  return null
-}
+/** The file name extensions `POST /api/documents/import` takes. */
+export const IMPORT_EXTENSIONS = ['docx', 'odt', 'md', 'markdown', 'html', 'htm', 'txt']
 
-function titleFromFilename(filename: string): string {
-  return filename.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ').trim().slice(0, 200) || 'Imported document'
+/** Whether the import takes a file of this name (the server checks its content too). */
+export function importable(filename: string): boolean {
+  const dot = filename.lastIndexOf('.')
+  return dot > 0 && IMPORT_EXTENSIONS.includes(filename.slice(dot + 1).toLowerCase())
 }
 
 function uploadIcon(): HTMLElement {
@@ -42,8 +40,6 @@ function uploadIcon(): HTMLElement {
     '<svg viewBox="0 0 24 24" width="40" height="40"><path fill="currentColor" d="M19.35 10.04A7.49 7.49 0 0 0 12 4C9.11 4 6.6 5.64 5.35 8.04A5.994 5.994 0 0 0 0 14c0 3.31 2.69 6 6 6h13c2.76 0 5-2.24 5-5 0-2.64-2.05-4.78-4.65-4.96zM14 13v4h-4v-4H7l5-5 5 5h-3z"/></svg>'
   return span
 }
-
-const MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 class DocumentList {
   private readonly config: ListConfig
@@ -76,7 +72,7 @@ class DocumentList {
       h('button', { type: 'button', role: 'tab', class: 'tab', 'aria-selected': String(filter === this.filter), onclick: () => this.setFilter(filter) }, label)
     this.tabs = { all: tab('all', 'All'), mine: tab('mine', 'Owned by me'), shared: tab('shared', 'Shared with me') }
 
-    const fileInput = h('input', { type: 'file', accept: '.md,.markdown,.html,.htm,.txt,text/markdown,text/html,text/plain', hidden: true })
+    const fileInput = h('input', { type: 'file', accept: IMPORT_EXTENSIONS.map((extension) => `.${extension}`).join(','), hidden: true })
     fileInput.addEventListener('change', () => {
       const file = fileInput.files?.[0]
       fileInput.value = ''
@@ -103,7 +99,7 @@ class DocumentList {
           'div',
           { class: 'start-cards' },
           h('button', { type: 'button', class: 'start-card', 'data-action': 'create', onclick: () => void this.create() }, h('span', { class: 'start-card-plus', 'aria-hidden': 'true' }, '+'), h('span', {}, 'Blank document')),
-          h('button', { type: 'button', class: 'start-card start-card-import', 'data-action': 'import', onclick: () => fileInput.click() }, uploadIcon(), h('span', {}, 'Import .md or .html')),
+          h('button', { type: 'button', class: 'start-card start-card-import', 'data-action': 'import', onclick: () => fileInput.click() }, uploadIcon(), h('span', {}, 'Import a file'), h('span', { class: 'start-card-hint' }, 'Word, OpenDocument, Markdown, HTML or text')),
         ),
         fileInput,
       ),
@@ -212,7 +208,7 @@ class DocumentList {
         text = 'Documents other people share with you appear here.'
       } else {
         title = 'No documents yet'
-        text = 'Create a blank document or import a Markdown or HTML file to get started.'
+        text = 'Create a blank document or import a file to get started.'
       }
       this.empty.replaceChildren(h('h2', {}, title), h('p', { class: 'muted' }, text))
       this.empty.hidden = false
@@ -264,27 +260,25 @@ class DocumentList {
   }
 
   private async importFile(file: File): Promise<void> {
-    const format = importFormat(file.name)
-    if (!format) {
-      toast('Import takes Markdown (.md), HTML (.html) or text (.txt) files.', 'error')
+    if (!importable(file.name)) {
+      toast('Import takes Word (.docx), OpenDocument (.odt), Markdown (.md), HTML (.html) or text (.txt) files.', 'error')
       return
     }
-    if (file.size > MAX_IMPORT_BYTES) {
-      toast('That file is too large to import (5 MB at most).', 'error')
+    if (file.size > this.config.maxImportBytes) {
+      toast(`That file is too large to import (${Math.floor(this.config.maxImportBytes / (1024 * 1024))} MB at most).`, 'error')
       return
     }
-    let doc: DocumentInfo | null = null
+    const form = new FormData()
+    form.append('file', file)
+    this.root.setAttribute('aria-busy', 'true')
+    toast(`Importing ${file.name}…`)
     try {
-      const content = await file.text()
-      doc = await api<DocumentInfo>('POST', this.config.apiBase, { title: titleFromFilename(file.name) })
-      await api('PUT', `${this.config.apiBase}${doc.id}/content`, { format, content })
+      const doc = await api<DocumentInfo>('POST', `${this.config.apiBase}import`, form)
       window.location.href = this.editorUrl(doc)
     } catch (error) {
-      if (doc) {
-        // Do not leave an empty document behind.
-        await api('DELETE', `${this.config.apiBase}${doc.id}/`).catch(() => undefined)
-      }
       toast(`Could not import ${file.name}: ${error instanceof ApiError ? error.message : String(error)}`, 'error')
+    } finally {
+      this.root.removeAttribute('aria-busy')
     }
   }
 
