@@ -71,6 +71,46 @@ def test_viewer_follows_but_cannot_edit_and_is_removed(server, browsers, users):
     expect(v.page.get_by_role("heading", name="This document isn’t available")).to_be_visible()
 
 
+def test_a_member_made_a_commenter_follows_live_and_is_seen_but_cannot_edit(
+    server, browsers, users
+):
+    owner, bob = users(), users()
+    document = server.create_document(owner, "Comment only")
+    server.share(document, owner, bob, "editor")
+    server.put_content(document, owner, "Owner's text.")
+    a = browsers.editor(owner, document)
+    b = browsers.editor(bob, document)
+    expect(b.editor).to_have_attribute("contenteditable", "true")
+
+    a.page.locator('[data-action="share"]').click()
+    dialog = a.page.get_by_role("dialog")
+    dialog.get_by_role("combobox", name=f"Role of {bob.name}").select_option(label="Can comment")
+    expect(a.page.locator(".toast")).to_contain_text(f"{bob.name} can now comment")
+    dialog.get_by_role("button", name="Close").click()
+
+    expect(b.banner).to_contain_text("You can now only comment on this document.")
+    expect(b.page.locator("#view-only-badge")).to_have_text("Comment only")
+    expect(b.editor).to_have_attribute("contenteditable", "false")
+    expect(b.page.locator('[data-tool="bold"]')).to_be_disabled()
+    # Still in the session: the owner sees Bob there, and Bob sees the owner's typing.
+    expect(a.page.locator(f'#presence .presence-avatar[data-name="{bob.name}"]')).to_be_visible()
+    a.click_end()
+    a.type(" Live edit.")
+    b.wait_text("Owner's text. Live edit.")
+    b.editor.click()
+    b.page.keyboard.type("HACK")
+    a.wait_saved()
+    assert server.content(document, owner) == "Owner's text. Live edit."
+
+    # The role holds after a reload, and the list says it too.
+    b.page.reload()
+    expect(b.page.locator("#view-only-badge")).to_have_text("Comment only")
+    expect(b.editor).to_have_attribute("contenteditable", "false")
+    b.page.goto("/")
+    row = b.page.locator(f'tr[data-id="{document}"]')
+    expect(row.locator(".cell-access")).to_have_text("Can comment")
+
+
 def test_rest_put_appears_in_open_pages_within_a_second(server, browsers, users):
     alice, bob, robot = users(), users(), users()
     document = server.create_document(alice, "REST")

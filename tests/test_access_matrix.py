@@ -1,5 +1,6 @@
-"""Every REST endpoint and the WebSocket, as owner, editor, viewer, removed member, stranger and
-anonymous: who may do what, and that those who may not see a document get a 404 (4404)."""
+"""Every REST endpoint and the WebSocket, as owner, editor, commenter, viewer, removed member,
+stranger and anonymous: who may do what, and that those who may not see a document get a 404
+(4404)."""
 
 import io
 from dataclasses import dataclass
@@ -10,9 +11,10 @@ from rest_framework.test import APIClient
 from documents.attachments.files import add_attachment
 from documents.models import Attachment, Membership, Version
 from tests.attachment_files import attachment_storage, image_bytes, upload  # noqa: F401
-from tests.wsclients import communicator, expect_close
+from tests.test_live_api import paragraphs
+from tests.wsclients import communicator, connected, expect_close
 
-ROLES = ["owner", "editor", "viewer", "removed", "stranger", "anonymous"]
+ROLES = ["owner", "editor", "commenter", "viewer", "removed", "stranger", "anonymous"]
 
 
 @dataclass
@@ -28,6 +30,7 @@ def world(make_user, make_document, token_for, attachment_storage) -> World:  # 
     users = {role: make_user(role) for role in ROLES if role != "anonymous"}
     document = make_document(users["owner"], "Shared")
     Membership.objects.create(document=document, user=users["editor"], role="editor")
+    Membership.objects.create(document=document, user=users["commenter"], role="commenter")
     Membership.objects.create(document=document, user=users["viewer"], role="viewer")
     removed = Membership.objects.create(document=document, user=users["removed"], role="editor")
     removed.delete()
@@ -48,27 +51,29 @@ def client_for(world: World, role: str) -> APIClient:
     return client
 
 
-# (method, path, body, expected status for owner, editor, viewer, removed, stranger, anonymous)
+# (method, path, body, expected status for each of ROLES)
 D = "/api/documents/{doc}/"
 UPLOAD = "an image, as multipart"
 MATRIX = [
-    ("get", D, None, [200, 200, 200, 404, 404, 401]),
-    ("patch", D, {"title": "Renamed"}, [200, 200, 403, 404, 404, 401]),
-    ("delete", D, None, [204, 403, 403, 404, 404, 401]),
-    ("get", D + "content?format=markdown", None, [200, 200, 200, 404, 404, 401]),
-    ("put", D + "content", {"format": "text", "content": "hi"}, [200, 200, 403, 404, 404, 401]),
-    ("get", D + "members/", None, [200, 200, 200, 404, 404, 401]),
+    ("get", D, None, [200, 200, 200, 200, 404, 404, 401]),
+    ("patch", D, {"title": "Renamed"}, [200, 200, 403, 403, 404, 404, 401]),
+    ("delete", D, None, [204, 403, 403, 403, 404, 404, 401]),
+    ("get", D + "content?format=markdown", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("get", D + "export?format=txt", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("put", D + "content", {"format": "text", "content": "hi"},
+     [200, 200, 403, 403, 404, 404, 401]),
+    ("get", D + "members/", None, [200, 200, 200, 200, 404, 404, 401]),
     ("post", D + "members/", {"username": "newcomer", "role": "viewer"},
-     [201, 403, 403, 404, 404, 401]),
-    ("patch", D + "members/member2/", {"role": "editor"}, [200, 403, 403, 404, 404, 401]),
-    ("delete", D + "members/member2/", None, [204, 403, 403, 404, 404, 401]),
-    ("get", D + "versions/", None, [200, 200, 200, 404, 404, 401]),
-    ("post", D + "versions/", {"name": "mine"}, [201, 201, 403, 404, 404, 401]),
-    ("get", D + "versions/{version}/?format=html", None, [200, 200, 200, 404, 404, 401]),
-    ("post", D + "versions/{version}/restore/", None, [200, 200, 403, 404, 404, 401]),
-    ("post", D + "attachments/", UPLOAD, [201, 201, 403, 404, 404, 401]),
+     [201, 403, 403, 403, 404, 404, 401]),
+    ("patch", D + "members/member2/", {"role": "editor"}, [200, 403, 403, 403, 404, 404, 401]),
+    ("delete", D + "members/member2/", None, [204, 403, 403, 403, 404, 404, 401]),
+    ("get", D + "versions/", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("post", D + "versions/", {"name": "mine"}, [201, 201, 403, 403, 404, 404, 401]),
+    ("get", D + "versions/{version}/?format=html", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("post", D + "versions/{version}/restore/", None, [200, 200, 403, 403, 404, 404, 401]),
+    ("post", D + "attachments/", UPLOAD, [201, 201, 403, 403, 404, 404, 401]),
     # Those who may not view the document get the 404 of an unknown id, signed in or not.
-    ("get", D + "attachments/{attachment}", None, [200, 200, 200, 404, 404, 404]),
+    ("get", D + "attachments/{attachment}", None, [200, 200, 200, 200, 404, 404, 404]),
 ]  # fmt: skip
 
 
@@ -99,7 +104,7 @@ def test_list_shows_a_document_to_its_members_only(world, role):
         assert response.status_code == 401
         return
     listed = {doc["id"]: doc["role"] for doc in response.json()["results"]}
-    if role in ("owner", "editor", "viewer"):
+    if role in ("owner", "editor", "commenter", "viewer"):
         assert listed == {str(world.document.id): role}
     else:
         assert listed == {}
@@ -129,3 +134,28 @@ async def test_websocket_matrix(world, role):
     else:
         assert (await comm.receive_from())[:2] == b"\x00\x00"  # sync step 1: admitted
         await comm.disconnect()
+
+
+WRITERS = {"owner", "editor"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("clean_registry")
+@pytest.mark.parametrize("role", ["owner", "editor", "commenter", "viewer"])
+async def test_on_the_socket_every_reader_is_seen_and_only_writers_change_the_text(world, role):
+    watcher_token = world.tokens["editor" if role == "owner" else "owner"]
+    async with (
+        connected(world.document.id, watcher_token) as watcher,
+        connected(world.document.id, world.tokens[role]) as member,
+    ):
+        await member.set_presence(4242, 1, {"cursor": None})
+        await watcher.wait_for(lambda: 4242 in watcher.presence())
+        await member.append_paragraph(f"typed by the {role}")
+        if role in WRITERS:
+            await watcher.wait_for(lambda: paragraphs(watcher.fragment) == [f"typed by the {role}"])
+        else:
+            await member.wait_for(
+                lambda: {"type": "role", "role": role, "refused": True} in member.notices
+            )
+            await watcher.roundtrip()
+            assert paragraphs(watcher.fragment) == []

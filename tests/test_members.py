@@ -69,6 +69,20 @@ def test_the_older_username_field_still_shares(owner, url, make_user, document):
     assert Membership.objects.get(document=document, user=bob).role == "viewer"
 
 
+def test_a_document_is_shared_for_commenting_and_no_made_up_role_is_taken(
+    owner, url, make_user, document, client_for
+):
+    bob = make_user("bob")
+    response = owner.post(url, {"user": "bob", "role": "commenter"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["role"] == "commenter"
+    [listed] = client_for(bob).get("/api/documents/").json()["results"]
+    assert listed["role"] == "commenter"
+    refused = owner.patch(f"{url}bob/", {"role": "commentator"}, format="json")
+    assert refused.status_code == 400 and "role" in refused.json()
+    assert Membership.objects.get(document=document, user=bob).role == "commenter"
+
+
 def test_share_by_email_in_any_case(owner, url, make_person, document):
     bob = make_person("bob", "Bob.Builder@Example.com")
     response = owner.post(url, {"user": "bob.builder@EXAMPLE.com", "role": "editor"}, format="json")
@@ -141,7 +155,7 @@ def test_members_are_listed_by_display_name(owner, url, make_user, document):
     assert listed["carol"]["email"] == "carol@example.com"
 
 
-@pytest.mark.parametrize("role", ["editor", "viewer"])
+@pytest.mark.parametrize("role", ["editor", "commenter", "viewer"])
 def test_email_addresses_are_for_owners_only(client_for, url, make_user, document, role):
     member = make_user("member")
     Membership.objects.create(document=document, user=member, role=role)
@@ -159,13 +173,13 @@ def test_a_role_change_answers_with_the_email_address_to_the_owner(owner, url, m
     assert response.json()["email"] == "bob@example.com"
 
 
-@pytest.mark.parametrize("role", ["editor", "viewer"])
+@pytest.mark.parametrize("role", ["editor", "commenter", "viewer"])
 @pytest.mark.parametrize("identifier", ["bobb", "bob", "x@y", "bob@example.com"])
 def test_only_owners_learn_who_has_an_account(
     client_for, url, make_user, document, role, identifier
 ):
-    """Editors and viewers are refused before the person is looked up: the same 403 whether
-    the name or address exists or not."""
+    """Editors, commenters and viewers are refused before the person is looked up: the same
+    403 whether the name or address exists or not."""
     member = make_user("member")
     Membership.objects.create(document=document, user=member, role=role)
     make_user("bob")

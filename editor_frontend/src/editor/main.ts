@@ -9,7 +9,7 @@ import { Placeholder } from '@tiptap/extensions'
 import StarterKit from '@tiptap/starter-kit'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 
-import { type DocumentInfo, type RoleName, api, documentUrls } from '../lib/api'
+import { type DocumentInfo, type RoleName, api, documentUrls, roleCanEdit } from '../lib/api'
 import { h, readJsonScript, required } from '../lib/dom'
 import { Collab } from './collab'
 import type { EditorConfig } from './config'
@@ -147,11 +147,24 @@ const shareButton = h(
 )
 required('doc-actions').append(historyButton, exportMenu(urls.export, () => title.value), shareButton)
 
+/** Beside the title, for those who may not change the text: what they may do instead. */
+function showReadOnlyBadge(role: RoleName): void {
+  const badge = document.getElementById('view-only-badge') ?? h('span', { class: 'badge', id: 'view-only-badge' })
+  titleInput.after(badge)
+  badge.toggleAttribute('hidden', roleCanEdit(role))
+  const commenting = role === 'commenter'
+  badge.className = `badge ${commenting ? 'badge-commenter' : 'badge-view'}`
+  badge.textContent = commenting ? 'Comment only' : 'View only'
+  badge.title = commenting
+    ? 'You can read this document, see who is here and comment on it, but not change its text.'
+    : 'You can read this document and see who is here, but not change it.'
+}
+
 /** Follows the role the server gives: the editor locks or unlocks itself at once. */
 function applyRole(role: RoleName): void {
   if (role === config.role) return
   config.role = role
-  config.canEdit = role !== 'viewer'
+  config.canEdit = roleCanEdit(role)
   config.canManage = role === 'owner'
   const editable = config.canEdit && collab.connection.kind !== 'stopped'
   editor.setEditable(editable)
@@ -159,12 +172,7 @@ function applyRole(role: RoleName): void {
   tableMenu.setEnabled(editable)
   title.setEditable(config.canEdit)
   status.setCanEdit(config.canEdit)
-  let badge = document.getElementById('view-only-badge')
-  if (!config.canEdit && !badge) {
-    badge = h('span', { class: 'badge badge-view', id: 'view-only-badge', title: 'You can read this document and see who is here, but not change it.' }, 'View only')
-    titleInput.after(badge)
-  }
-  badge?.toggleAttribute('hidden', config.canEdit)
+  showReadOnlyBadge(role)
 }
 
 /** What to say after the reload that `discardRefusedChanges` makes (kept for this tab only). */
@@ -203,10 +211,11 @@ collab.onNotice((notice) => {
   if (notice.type === 'role') {
     const hadUnsaved = collab.saves.state !== 'saved'
     applyRole(notice.role)
-    if (notice.role === 'viewer' && (notice.refused || hadUnsaved)) {
-      void discardRefusedChanges('You can now only view this document; your last changes were not saved.')
-    } else if (notice.role === 'viewer') {
-      showNoticeBanner(banner, 'You can now only view this document.')
+    const nowOnly = notice.role === 'commenter' ? 'comment on' : 'view'
+    if (!roleCanEdit(notice.role) && (notice.refused || hadUnsaved)) {
+      void discardRefusedChanges(`You can now only ${nowOnly} this document; your last changes were not saved.`)
+    } else if (!roleCanEdit(notice.role)) {
+      showNoticeBanner(banner, `You can now only ${nowOnly} this document.`)
     } else {
       showNoticeBanner(banner, 'You can now edit this document.')
     }

@@ -1,6 +1,6 @@
 /** The Share dialog: who has access, with which role; owners add, change and remove people. */
 
-import { ApiError, type Member, type NewMember, type Page, type RoleName, api, documentUrls, errorMessage } from '../lib/api'
+import { ApiError, type Member, type NewMember, type Page, ROLE_LABELS, type RoleName, api, documentUrls, errorMessage } from '../lib/api'
 import { h } from '../lib/dom'
 import { avatar, toast } from '../lib/ui'
 import type { EditorConfig } from './config'
@@ -8,7 +8,8 @@ import { icon } from './icons'
 
 type Urls = ReturnType<typeof documentUrls>
 
-const ROLE_LABELS: Record<RoleName, string> = { owner: 'Owner', editor: 'Can edit', viewer: 'Can view' }
+/** What a member may now do, said when their role changes. */
+const NOW_ABLE_TO: Record<RoleName, string> = { owner: 'can now manage', editor: 'can now edit', commenter: 'can now comment', viewer: 'can now view' }
 
 /** Presence colours come from user ids, which this list does not have: one calm tone for all
  * but the current user, so that no colour here contradicts a caret. */
@@ -45,7 +46,7 @@ async function copyFrom(input: HTMLInputElement): Promise<boolean> {
 
 function roleSelect(current: RoleName, label: string): HTMLSelectElement {
   const select = h('select', { 'aria-label': label, class: 'role-select' })
-  for (const role of ['editor', 'viewer'] as const) {
+  for (const role of ['editor', 'commenter', 'viewer'] as const) {
     select.append(h('option', { value: role, selected: role === current }, ROLE_LABELS[role]))
   }
   return select
@@ -192,7 +193,7 @@ export class ShareDialog {
   private async changeRole(member: Member, select: HTMLSelectElement): Promise<void> {
     try {
       await api('PATCH', this.urls.member(member.username), { role: select.value })
-      toast(`${member.name} ${select.value === 'viewer' ? 'can now view' : 'can now edit'}`)
+      toast(`${member.name} ${NOW_ABLE_TO[select.value as RoleName]}`)
     } catch (error) {
       select.value = member.role
       this.error.textContent = error instanceof ApiError ? error.message : String(error)

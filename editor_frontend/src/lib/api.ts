@@ -107,7 +107,15 @@ export interface Page<T> {
   results: T[]
 }
 
-export type RoleName = 'owner' | 'editor' | 'viewer'
+export type RoleName = 'owner' | 'editor' | 'commenter' | 'viewer'
+
+/** How each role reads in the pages. */
+export const ROLE_LABELS: Record<RoleName, string> = { owner: 'Owner', editor: 'Can edit', commenter: 'Can comment', viewer: 'Can view' }
+
+/** Whether the role may change the text (as `Role.can_edit` decides on the server). */
+export function roleCanEdit(role: RoleName): boolean {
+  return role === 'owner' || role === 'editor'
+}
 
 export interface DocumentInfo {
   id: string

@@ -1,6 +1,6 @@
 /** The document list: mine and shared with me, search, sort, create, import, rename, delete. */
 
-import { ApiError, type DocumentInfo, type Page, api } from '../lib/api'
+import { ApiError, type DocumentInfo, type Page, ROLE_LABELS, api } from '../lib/api'
 import { h, readJsonScript, required } from '../lib/dom'
 import { confirmDialog, formatDate, fullDate, promptDialog, toast } from '../lib/ui'
 import './list.css'
@@ -22,8 +22,6 @@ const SORTS: { value: string; label: string }[] = [
   { value: '-created', label: 'Newest first' },
   { value: 'created', label: 'Oldest first' },
 ]
-
-const ROLE_LABELS = { owner: 'Owner', editor: 'Can edit', viewer: 'Can view' } as const
 
 /** The file name extensions `POST /api/documents/import` takes. */
 export const IMPORT_EXTENSIONS = ['docx', 'odt', 'md', 'markdown', 'html', 'htm', 'txt']
