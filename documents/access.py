@@ -1,7 +1,10 @@
-"""Who may view, edit or manage a document: the one place that decides, for REST and WebSocket.
+"""Who may view, comment, edit or manage a document: the one place that decides, for REST, the
+pages and the WebSocket.
 
-The owner of a document holds every right; other users hold the role of their membership.
-Someone without a role may not even learn that the document exists.
+The owner of a document holds every right; other users hold the role of their membership. A
+document's link may let in more people (`link_access`: anyone signed in, or anyone at all) with
+its `link_role`; a member who also has the link holds the higher of the two roles. Someone
+without a role may not even learn that the document exists.
 """
 
 import functools
@@ -14,23 +17,23 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from rest_framework.authtoken.models import Token
 
-from documents.models import Document, Membership
-from documents.roles import Role
+from documents.models import Document, LinkVisit, Membership
+from documents.roles import LinkAccess, Role
 
 User = AbstractBaseUser | AnonymousUser
 
 
-def role_for(user: User, document: Document) -> Role | None:
-    """The user's role on the document, or None when they may not see it."""
-    if not user.is_authenticated:
-        return None
-    if document.owner_id == user.pk:
+def role_from(
+    user: User, owner_id: object, shared_role: str | None, link_access: str, link_role: str
+) -> Role | None:
+    """The role that a document's owner, the user's membership role (if any) and the
+    document's link give the user."""
+    if user.is_authenticated and owner_id == user.pk:
         return Role.OWNER
-    annotated = getattr(document, "my_role", None)
-    if annotated is not None:
-        return Role(annotated)
-    membership = Membership.objects.filter(document=document, user=user).first()
-    return Role(membership.role) if membership else None
+    by_link = Role(link_role) if LinkAccess(link_access).admits(user.is_authenticated) else None
+    if shared_role:
+        return Role(shared_role).at_least(by_link)
+    return by_link
 
 
 def _shared_role(user: User) -> Subquery:
@@ -40,45 +43,79 @@ def _shared_role(user: User) -> Subquery:
     )
 
 
+def membership_role(user: User, document: Document) -> str | None:
+    """The user's membership role on the document, None without one (the owner needs none)."""
+    if not user.is_authenticated:
+        return None
+    annotated = getattr(document, "shared_role", None)
+    if annotated is not None:
+        return annotated or None
+    return (
+        Membership.objects.filter(document=document, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def role_for(user: User, document: Document) -> Role | None:
+    """The user's role on the document, or None when they may not see it."""
+    return role_from(
+        user,
+        document.owner_id,
+        membership_role(user, document),
+        document.link_access,
+        document.link_role,
+    )
+
+
+def is_member(user: User, document: Document) -> bool:
+    """Whether the document is the user's or shared with them by name (not by its link)."""
+    if not user.is_authenticated:
+        return False
+    return document.owner_id == user.pk or membership_role(user, document) is not None
+
+
 def role_on(user: User, document_id: UUID) -> Role | None:
     """The user's role on a document, in one query; None both for unknown documents and for
     documents the user may not see. For checks that need no more than the role (every
     WebSocket connect, access re-checks of open sockets)."""
-    if not user.is_authenticated:
-        return None
-    row = (
-        Document.objects.filter(pk=document_id)
-        .annotate(shared_role=_shared_role(user))
-        .values_list("owner_id", "shared_role")
-        .first()
-    )
+    documents = Document.objects.filter(pk=document_id)
+    if user.is_authenticated:
+        documents = documents.annotate(shared_role=_shared_role(user))
+    else:
+        documents = documents.annotate(shared_role=Value(None, output_field=CharField()))
+    row = documents.values_list("owner_id", "shared_role", "link_access", "link_role").first()
     if row is None:
         return None
-    owner_id, shared = row
-    return role_from(user.pk, owner_id, shared)
-
-
-def role_from(user_id: object, owner_id: object, shared_role: str | None) -> Role | None:
-    """The role that a document's owner and the user's membership role (if any) give."""
-    if owner_id == user_id:
-        return Role.OWNER
-    return Role(shared_role) if shared_role else None
+    return role_from(user, *row)
 
 
 def visible_documents(user: User) -> QuerySet[Document]:
-    """The documents the user may see, each annotated with `my_role`."""
+    """The documents in the user's list: their own, those shared with them, and those they
+    opened by a link that still lets them in; each annotated with `shared_role` ("" for
+    none), which `role_for` reads."""
     if not user.is_authenticated:
         return Document.objects.none()
-    return (
-        Document.objects.filter(Q(owner=user) | Q(memberships__user=user))
-        .distinct()
-        .annotate(
-            my_role=Coalesce(
-                _shared_role(user),
-                Value(Role.OWNER.value),
-                output_field=CharField(),
-            )
-        )
+    by_link = Q(link_visits__user=user) & ~Q(link_access=LinkAccess.RESTRICTED)
+    return _annotated(
+        user, Document.objects.filter(Q(owner=user) | Q(memberships__user=user) | by_link)
+    )
+
+
+def reachable_documents(user: User) -> QuerySet[Document]:
+    """The documents a signed-in user may open: those in their list and any whose link lets
+    signed-in people in; annotated like `visible_documents`."""
+    if not user.is_authenticated:
+        return Document.objects.none()
+    by_link = Q(link_access__in=[LinkAccess.AUTHENTICATED, LinkAccess.PUBLIC])
+    return _annotated(
+        user, Document.objects.filter(Q(owner=user) | Q(memberships__user=user) | by_link)
+    )
+
+
+def _annotated(user: User, documents: QuerySet[Document]) -> QuerySet[Document]:
+    return documents.distinct().annotate(
+        shared_role=Coalesce(_shared_role(user), Value(""), output_field=CharField())
     )
 
 
@@ -95,6 +132,12 @@ def find_document(user: User, document_id: UUID) -> tuple[Document, Role] | None
     if role is None:
         return None
     return document, role
+
+
+def remember_link_visit(user: User, document: Document) -> None:
+    """Puts a document someone opened by its link alone into their list."""
+    if user.is_authenticated and not is_member(user, document):
+        LinkVisit.objects.get_or_create(document=document, user=user)
 
 
 @functools.cache
@@ -114,7 +157,9 @@ def _token_admission_sql() -> str:
     document_pk = column(Document, "id")
     return (
         f"SELECT u.*, d.{column(Document, 'owner')} AS document_owner_id,"
-        f" m.{column(Membership, 'role')} AS document_role"
+        f" m.{column(Membership, 'role')} AS document_role,"
+        f" d.{column(Document, 'link_access')} AS document_link_access,"
+        f" d.{column(Document, 'link_role')} AS document_link_role"
         f" FROM {table(Token)} t"
         f" JOIN {table(user_model)} u ON u.{user_pk} = t.{column(Token, 'user')}"
         f" LEFT JOIN {table(Document)} d ON d.{document_pk} = %s"
@@ -135,4 +180,12 @@ def user_and_role_for_token(key: str, document_id: UUID) -> tuple[User, Role | N
     user = next(iter(users), None)
     if user is None:
         return AnonymousUser(), None
-    return user, role_from(user.pk, user.document_owner_id, user.document_role)
+    if user.document_owner_id is None:  # no such document
+        return user, None
+    return user, role_from(
+        user,
+        user.document_owner_id,
+        user.document_role,
+        user.document_link_access,
+        user.document_link_role,
+    )

@@ -42,11 +42,26 @@ def _is_trusted(address: str, proxies: Iterable[Network]) -> bool:
 
 def client_address(request: HttpRequest) -> str:
     """The address of the client that sent `request`, as far as trusted proxies vouch for it."""
-    address = request.META.get("REMOTE_ADDR", "")
+    return _vouched_address(
+        request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", "")
+    )
+
+
+def socket_client_address(scope: dict) -> str:
+    """The same for a WebSocket's ASGI scope."""
+    peer = scope.get("client") or ("", 0)
+    forwarded = ", ".join(
+        value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+        if name == b"x-forwarded-for"
+    )
+    return _vouched_address(peer[0], forwarded)
+
+
+def _vouched_address(address: str, forwarded: str) -> str:
     proxies = trusted_proxies()
     if not proxies:
         return address
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     while hops and _is_trusted(address, proxies):
         address = hops.pop()

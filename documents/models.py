@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from documents.attachments.files import attachment_path, attachment_storage
-from documents.roles import Role
+from documents.roles import LINK_ROLE_CHOICES, LinkAccess, Role
 
 
 class Document(models.Model):
@@ -27,6 +27,15 @@ class Document(models.Model):
     # Changes the server refused (documents/realtime/refusals.py), kept so that they are refused
     # again after the document is unloaded.
     refused_changes = models.JSONField(default=dict, blank=True, editable=False)
+    # Who may open it by its link alone, and with which role (see documents.access).
+    link_access = models.CharField(
+        max_length=13, choices=LinkAccess.choices, default=LinkAccess.RESTRICTED
+    )
+    link_role = models.CharField(
+        max_length=10,
+        choices=LINK_ROLE_CHOICES,
+        default=Role.VIEWER,
+    )
 
     class Meta:
         ordering = ["-updated"]
@@ -70,6 +79,44 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} is {self.role} of {self.document}"
+
+
+class LinkVisit(models.Model):
+    """Someone who opened a document through its link without being a member: from then on it
+    is in their list ("Shared with me"), for as long as the link lets them in."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="link_visits")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_visits"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="one_link_visit_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} opened {self.document} by its link"
+
+
+class AccessRequest(models.Model):
+    """Someone without access asking the owner for it; the owner grants a role or dismisses."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="access_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="one_access_request_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks for access to {self.document}"
 
 
 class Version(models.Model):

@@ -27,3 +27,26 @@ class Role(models.TextChoices):
     def can_manage(self) -> bool:
         """Share, unshare and delete."""
         return self is Role.OWNER
+
+    def at_least(self, other: "Role | None") -> "Role":
+        """The higher of this role and `other` (a member who also has the link holds both)."""
+        if other is None:
+            return self
+        order = list(Role)  # highest first
+        return self if order.index(self) <= order.index(other) else other
+
+
+# What a link to the document (or a granted request) may give: never ownership.
+LINK_ROLES = (Role.EDITOR, Role.COMMENTER, Role.VIEWER)
+LINK_ROLE_CHOICES = [(role.value, role.label) for role in LINK_ROLES]
+
+
+class LinkAccess(models.TextChoices):
+    """Who may open a document by its link alone, with the document's `link_role`."""
+
+    RESTRICTED = "restricted"  # members only
+    AUTHENTICATED = "authenticated"  # anyone signed in
+    PUBLIC = "public"  # anyone, signed in or not
+
+    def admits(self, signed_in: bool) -> bool:
+        return self is LinkAccess.PUBLIC or (self is LinkAccess.AUTHENTICATED and signed_in)

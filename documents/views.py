@@ -13,14 +13,16 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_POST
 
-from documents.access import find_document
+from documents.access import find_document, is_member, remember_link_visit
+from documents.access_requests import ask_for_access
 from documents.error_pages import mark_product_page
 from documents.people import display_name, presence_user
 from documents.realtime.routing import WEBSOCKET_PATH
@@ -33,6 +35,8 @@ from documents.throttling import (
 )
 
 API_DOCUMENTS_PATH = "/api/documents/"
+# The page's own idea of a signed-out visitor; the server names each one in presence.
+VISITOR = {"id": None, "username": "", "name": "Anonymous visitor", "color": "#6b7280"}
 
 
 def _user_payload(user: AbstractBaseUser) -> dict:
@@ -137,25 +141,33 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/list.html", {"config": config})
 
 
-@login_required
 @ensure_csrf_cookie
 def editor(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    """The editor shell; 404 for documents the user may not see, exactly as for unknown ones."""
+    """The editor shell; 404 for documents the user may not see, exactly as for unknown ones
+    (with a button to ask for access), and the sign-in page for visitors signed out, unless
+    the document's link is public."""
     found = find_document(request.user, document_id)
     if found is None:
-        return mark_product_page(render(request, "documents/not_found.html", status=404))
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return _not_available(request, document_id)
     document, role = found
+    remember_link_visit(request.user, document)
     config = {
         "documentId": str(document.pk),
         "title": document.title,
         "role": role.value,
         "canEdit": role.can_edit,
         "canManage": role.can_manage,
+        "isMember": is_member(request.user, document),
+        "linkAccess": document.link_access,
+        "linkRole": document.link_role,
         "owner": {
             "username": document.owner.get_username(),
             "name": display_name(document.owner),
         },
-        "user": _user_payload(request.user),
+        "user": _user_payload(request.user) if request.user.is_authenticated else VISITOR,
+        "signedIn": request.user.is_authenticated,
         "websocketPath": WEBSOCKET_PATH,
         "apiBase": API_DOCUMENTS_PATH,
         "listUrl": resolve_url("pages:document-list"),
@@ -164,3 +176,17 @@ def editor(request: HttpRequest, document_id: UUID) -> HttpResponse:
         "disableBroadcast": request.GET.get("test") == "1",
     }
     return render(request, "documents/editor.html", {"document": document, "config": config})
+
+
+def _not_available(request: HttpRequest, document_id: UUID, asked: bool = False) -> HttpResponse:
+    context = {"document_id": document_id, "asked": asked}
+    return mark_product_page(render(request, "documents/not_found.html", context, status=404))
+
+
+@login_required
+@require_POST
+def request_access(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """The not-available page's "Request access" button: the owner is asked, if there is a
+    document and the user has no access; the page says the same either way."""
+    ask_for_access(request.user, document_id)
+    return _not_available(request, document_id, asked=True)

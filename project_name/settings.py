@@ -226,6 +226,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_IMAGES = env_int("IMPORT_MAX_IMAGES", 200)
 IMPORT_RATE = os.environ.get("IMPORT_RATE", "60/hour")
+# Requests for access per user (each may reach an owner); see documents/access_requests.py.
+ACCESS_REQUEST_RATE = os.environ.get("ACCESS_REQUEST_RATE", "30/hour")
 CONVERSION_SECONDS = env_float("CONVERSION_SECONDS", 30.0)
 CONVERSION_MEMORY_MB = env_int("CONVERSION_MEMORY_MB", 1024)
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
@@ -293,6 +295,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two sets of roles: every role (memberships), and those a link or a grant may give.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "documents.roles.Role",
+        "LinkRoleEnum": "documents.roles.LINK_ROLE_CHOICES",
+    },
 }
 
 # The real-time engine's limits and timings (see documents/realtime/).
@@ -313,6 +320,8 @@ REALTIME = {
     "MESSAGE_BURST": env_float("REALTIME_MESSAGE_BURST", 20000.0),
     # Sockets one user may hold open in one process (4429 beyond); load tests use one user.
     "MAX_SOCKETS_PER_USER": env_int("REALTIME_MAX_SOCKETS_PER_USER", 5000),
+    # Sockets of signed-out visitors of public links, per client address and process.
+    "MAX_ANONYMOUS_SOCKETS_PER_ADDRESS": env_int("REALTIME_MAX_ANONYMOUS_SOCKETS_PER_ADDRESS", 20),
     # Documents one process keeps loaded at once; a join beyond closes with 1013 (try later).
     "MAX_LOADED_DOCUMENTS": env_int("REALTIME_MAX_LOADED_DOCUMENTS", 10000),
     # A document stays loaded this long after its last socket leaves; a reconnect reuses it.

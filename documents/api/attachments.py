@@ -9,10 +9,9 @@ from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import APIException, NotFound, UnsupportedMediaType, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -126,8 +125,11 @@ class AttachmentFileView(DocumentScopedView):
     for the editor's images). Anyone else gets the 404 of an id that does not exist, signed in
     or not; so does an attachment asked for under another document's path."""
 
-    permission_classes = [AllowAny]
     content_negotiation_class = FirstRenderer
+
+    def unseen(self, request: Request) -> APIException:
+        # An <img> cannot sign in: anonymous or not, the same 404.
+        return NotFound("No such document.")
 
     @extend_schema(
         responses={

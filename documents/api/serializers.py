@@ -11,7 +11,11 @@ from documents.realtime.routing import WEBSOCKET_PATH
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    """A document's metadata, with the requesting user's role and where to edit it live."""
+    """A document's metadata, with the requesting user's role and where to edit it live.
+
+    `link_access` says who may open the document by its link alone (`restricted`: members
+    only; `authenticated`: anyone signed in; `public`: anyone), with `link_role`; only owners
+    change them."""
 
     owner = serializers.CharField(source="owner.username", read_only=True)
     role = serializers.SerializerMethodField()
@@ -23,7 +27,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         model = Document
         fields = [
             *("id", "title", "owner", "role", "created", "updated", "url", "websocket"),
-            "snippet",
+            *("snippet", "link_access", "link_role"),
         ]
         read_only_fields = ["id", "created", "updated"]
 
@@ -63,7 +67,7 @@ class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
-    role = serializers.ChoiceField(choices=[role.value for role in Role])
+    role = serializers.ChoiceField(choices=Role.choices)
 
     class Meta:
         model = Membership
@@ -106,7 +110,7 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberRoleSerializer(serializers.Serializer):
     """A new role for an existing member."""
 
-    role = serializers.ChoiceField(choices=[role.value for role in Role])
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class VersionSerializer(serializers.ModelSerializer):

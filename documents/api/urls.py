@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from documents.api import attachments, exchange, views
+from documents.api import access_requests, attachments, exchange, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("documents", views.DocumentViewSet, basename="document")
@@ -47,6 +47,21 @@ urlpatterns = [
         name="document-attachment",
     ),
     path(f"{document}export", exchange.ExportView.as_view(), name="document-export"),
+    path(
+        f"{document}access/request/",
+        access_requests.AskForAccessView.as_view(),
+        name="document-ask-for-access",
+    ),
+    path(
+        f"{document}access-requests/",
+        access_requests.AccessRequestListView.as_view(),
+        name="document-access-requests",
+    ),
+    path(
+        f"{document}access-requests/<str:username>/",
+        access_requests.AccessRequestDetailView.as_view(),
+        name="document-access-request",
+    ),
     # Before the router, whose detail route would take "import" for an id.
     path("documents/import", exchange.ImportView.as_view(), name="document-import"),
     path("documents/import/", exchange.ImportView.as_view(schema=None)),

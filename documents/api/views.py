@@ -9,7 +9,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from pycrdt import XmlFragment
 from rest_framework import filters, generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +23,14 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from documents import content, live
-from documents.access import Role, find_document, visible_documents
+from documents.access import (
+    Role,
+    find_document,
+    is_member,
+    reachable_documents,
+    role_for,
+    visible_documents,
+)
 from documents.api.errors import PayloadTooLarge
 from documents.api.permissions import DocumentPermission
 from documents.api.serializers import (
@@ -62,7 +75,8 @@ def _parsed_content(format: str, value: str | dict) -> dict:
         raise ValidationError({"content": [str(error)]}) from None
 
 
-def _notify_after_commit(document_id: UUID, event: Event) -> None:
+def notify_after_commit(document_id: UUID, event: Event) -> None:
+    """Tells every process's open editors of the document, once the change is committed."""
     transaction.on_commit(lambda: publish_from_sync(document_id, event.message()))
 
 
@@ -88,37 +102,57 @@ class DocumentViewSet(viewsets.ModelViewSet):
     ordering = ["-updated"]
 
     def get_queryset(self):
-        return visible_documents(self.request.user).select_related("owner")
+        # The list is the user's own; one document may also be reached by its link.
+        if self.action == "list":
+            documents = visible_documents(self.request.user)
+        else:
+            documents = reachable_documents(self.request.user)
+        return documents.select_related("owner")
 
     def perform_create(self, serializer: DocumentSerializer) -> None:
         serializer.save(owner=self.request.user)
 
     def perform_update(self, serializer: DocumentSerializer) -> None:
-        renamed = "title" in serializer.validated_data
+        changed = serializer.validated_data.keys()
+        relinked = bool(changed & {"link_access", "link_role"})
+        if relinked and not role_for(self.request.user, serializer.instance).can_manage:
+            raise PermissionDenied("Only the owner sets who may open the document by its link.")
         document = serializer.save()
-        if renamed:
+        if "title" in changed:
             # Open editors show the new title at once, like the text.
-            _notify_after_commit(document.id, DocumentRenamed(document.title))
+            notify_after_commit(document.id, DocumentRenamed(document.title))
+        if relinked:
+            # Sockets that came in by the link follow at once: another role, or closed.
+            notify_after_commit(document.id, AccessChanged())
 
     def perform_destroy(self, document: Document) -> None:
         document_id = document.id
         document.delete()
-        _notify_after_commit(document_id, DocumentDeleted())
+        notify_after_commit(document_id, DocumentDeleted())
 
 
 class DocumentScopedView(APIView):
     """Base for views under /api/documents/<id>/: finds the document (404 for those I may not
-    see) and my role on it."""
+    see; 401 for anonymous clients, unless its link is public) and my role on it."""
 
     document: Document
     role: Role
+    # Who may go on is the document's to say (a public link admits anyone).
+    permission_classes = [AllowAny]
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         found = find_document(request.user, kwargs["document_id"])
         if found is None:
-            raise NotFound("No such document.")
+            raise self.unseen(request)
         self.document, self.role = found
+
+    def unseen(self, request: Request) -> APIException:
+        """What those who may not see the document get: anonymous clients are asked to sign
+        in, everyone else gets the 404 of an id that does not exist."""
+        if not request.user.is_authenticated:
+            return NotAuthenticated()
+        return NotFound("No such document.")
 
     def require(self, allowed: bool) -> None:
         if not allowed:
@@ -169,6 +203,12 @@ class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
     def get_queryset(self):
         return Membership.objects.filter(document=self.document).select_related("user")
 
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        # Those who came by the link alone, anonymous or not, learn nothing of the others.
+        if not is_member(request.user, self.document):
+            raise PermissionDenied("Only the people it is shared with see who else it is.")
+        return super().get(request, *args, **kwargs)
+
     def get_serializer_context(self) -> dict:
         # Schema generation builds the serializer without a document.
         return {
@@ -188,7 +228,7 @@ class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
 
     def perform_create(self, serializer: MemberSerializer) -> None:
         serializer.save(document=self.document)
-        _notify_after_commit(self.document.id, AccessChanged())
+        notify_after_commit(self.document.id, AccessChanged())
 
 
 class MemberDetailView(DocumentScopedView):
@@ -209,13 +249,13 @@ class MemberDetailView(DocumentScopedView):
         serializer.is_valid(raise_exception=True)
         membership.role = serializer.validated_data["role"]
         membership.save(update_fields=["role"])
-        _notify_after_commit(self.document.id, AccessChanged())
+        notify_after_commit(self.document.id, AccessChanged())
         return Response(MemberSerializer(membership, context={"role": self.role}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, document_id: UUID, username: str) -> Response:
         self._membership(username).delete()
-        _notify_after_commit(self.document.id, AccessChanged())
+        notify_after_commit(self.document.id, AccessChanged())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -47,13 +47,14 @@ def admit(scope, document_id: UUID) -> tuple[User, Role | None]:
     """Who the socket is and their role on the document (None: they may not see it), in one
     trip to the database thread. The user comes from the `token` query parameter when there
     is one, else from the session cookie, but only for connections that carry an Origin
-    header (browsers). Synchronous database work."""
+    header (browsers). Someone signed out has the role of a public link, if any.
+    Synchronous database work."""
     keys = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
     if keys:
         return user_and_role_for_token(keys[0], document_id)
-    if _header(scope, b"origin") is None:
-        return AnonymousUser(), None
-    user = _user_for_session_cookie(scope)
+    # A cookie without an Origin is not believed.
+    has_origin = _header(scope, b"origin") is not None
+    user = _user_for_session_cookie(scope) if has_origin else AnonymousUser()
     return user, role_on(user, document_id)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from documents import metrics
 from documents.access import Role
+from documents.client_address import socket_client_address
 from documents.realtime.auth import admit
 from documents.realtime.close_codes import CloseCode
 from documents.realtime.daphne_adapter import receive_loop, send_paths
@@ -20,6 +21,7 @@ from documents.realtime.limits import RateLimit, socket_quota
 from documents.realtime.protocol import MessageTooLarge, ProtocolError
 from documents.realtime.registry import RegistryFull, registry
 from documents.realtime.session import DocumentSession
+from documents.visitors import AnonymousVisitor
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     role: Role | None = None
     session: DocumentSession | None = None
     user = None
+    quota_key: object = None  # whose share of the socket quota this socket takes
     rate_limit: RateLimit | None = None
     direct: DirectSocket | None = None
     dropped_with: CloseCode | None = None
@@ -57,24 +60,33 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         document_id: UUID = self.scope["url_route"]["kwargs"]["document_id"]
         self.log = DocumentLog(logger, document_id)
         user, role = await database_sync_to_async(admit)(self.scope, document_id)
-        if not user.is_authenticated:
-            await self._refuse(CloseCode.NOT_SIGNED_IN, "not signed in")
-            return
         if role is None:
-            await self._refuse(CloseCode.NOT_FOUND, "no such document")
+            if not user.is_authenticated:
+                await self._refuse(CloseCode.NOT_SIGNED_IN, "not signed in")
+            else:
+                await self._refuse(CloseCode.NOT_FOUND, "no such document")
             return
         limits = settings.REALTIME
-        if not socket_quota.acquire(user.pk, limits["MAX_SOCKETS_PER_USER"]):
+        if user.is_authenticated:
+            self.quota_key, maximum = user.pk, limits["MAX_SOCKETS_PER_USER"]
+        else:
+            # Someone signed out on a public link: a visitor of its own per socket, counted
+            # by address.
+            user = AnonymousVisitor()
+            address = socket_client_address(self.scope)
+            self.quota_key = f"address:{address}"
+            maximum = limits["MAX_ANONYMOUS_SOCKETS_PER_ADDRESS"]
+        if not socket_quota.acquire(self.quota_key, maximum):
             await self._refuse(CloseCode.TOO_MANY, "too many open connections")
             return
         try:
             session = await registry.checkout(document_id)
         except RegistryFull:
-            socket_quota.release(user.pk)
+            socket_quota.release(self.quota_key)
             await self._refuse(CloseCode.TRY_AGAIN_LATER, "the server is at capacity")
             return
         except Exception:
-            socket_quota.release(user.pk)
+            socket_quota.release(self.quota_key)
             self.log.exception("loading failed")
             await self._refuse(CloseCode.UNAVAILABLE, "the document could not be loaded")
             return
@@ -173,7 +185,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     async def _leave(self) -> None:
         session, self.session = self.session, None
         if session is not None:
-            socket_quota.release(self.user.pk)
+            socket_quota.release(self.quota_key)
             await session.leave(self)
             await registry.checkin(session)
 

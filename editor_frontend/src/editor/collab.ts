@@ -60,7 +60,8 @@ export class Collab {
 
   constructor(config: EditorConfig) {
     this.fragment = this.doc.getXmlFragment('default')
-    this.local = openLocalCopy(`docs:${config.user.id}:${config.documentId}`, this.doc)
+    // A visitor signed out keeps no offline copy: the next person at this browser is not them.
+    this.local = config.signedIn ? openLocalCopy(`docs:${config.user.id}:${config.documentId}`, this.doc) : null
     this.provider = new WebsocketProvider(websocketBase(config.websocketPath), config.documentId, this.doc, {
       connect: false,
       disableBc: config.disableBroadcast || new URLSearchParams(window.location.search).get('test') === '1',

@@ -1,9 +1,10 @@
 /** What the editor page tells the browser code (documents/views.py, `editor-config`). */
 
-import type { RoleName } from '../lib/api'
+import type { LinkAccess, RoleName } from '../lib/api'
 
 export interface EditorUser {
-  id: number | string
+  /** null for a visitor signed out (on a public link). */
+  id: number | string | null
   username: string
   name: string
   color: string
@@ -15,6 +16,11 @@ export interface EditorConfig {
   role: RoleName
   canEdit: boolean
   canManage: boolean
+  /** The owner or a member by name (not only by the link): sees who else has access. */
+  isMember: boolean
+  signedIn: boolean
+  linkAccess: LinkAccess
+  linkRole: RoleName
   owner: { username: string; name: string }
   user: EditorUser
   websocketPath: string

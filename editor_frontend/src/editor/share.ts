@@ -1,6 +1,6 @@
 /** The Share dialog: who has access, with which role; owners add, change and remove people. */
 
-import { ApiError, type Member, type NewMember, type Page, ROLE_LABELS, type RoleName, api, documentUrls, errorMessage } from '../lib/api'
+import { ApiError, type LinkAccess, type Member, type NewMember, type Page, ROLE_LABELS, type RoleName, api, documentUrls, errorMessage } from '../lib/api'
 import { h } from '../lib/dom'
 import { avatar, toast } from '../lib/ui'
 import type { EditorConfig } from './config'
@@ -44,6 +44,20 @@ async function copyFrom(input: HTMLInputElement): Promise<boolean> {
   }
 }
 
+/** The choices of who may open the document by its link alone. */
+const LINK_ACCESS_LABELS: Record<LinkAccess, string> = {
+  restricted: 'Only people with access',
+  authenticated: 'Anyone signed in with the link',
+  public: 'Anyone with the link',
+}
+
+/** Someone who asked the owner for access (`GET …/access-requests/`). */
+interface AccessRequest {
+  username: string
+  name: string
+  email: string | null
+}
+
 function roleSelect(current: RoleName, label: string): HTMLSelectElement {
   const select = h('select', { 'aria-label': label, class: 'role-select' })
   for (const role of ['editor', 'commenter', 'viewer'] as const) {
@@ -57,6 +71,8 @@ export class ShareDialog {
   private readonly config: EditorConfig
   private readonly list = h('ul', { class: 'member-list', 'aria-label': 'People with access' })
   private readonly error = h('p', { class: 'modal-error', role: 'alert' })
+  private readonly requests = h('ul', { class: 'member-list', 'aria-label': 'Asking for access' })
+  private readonly requestsSection = h('section', { class: 'share-requests', hidden: true }, h('h3', { class: 'share-subtitle' }, 'Asking for access'), this.requests)
 
   constructor(urls: Urls, config: EditorConfig) {
     this.urls = urls
@@ -92,9 +108,12 @@ export class ShareDialog {
         { class: 'modal-body' },
         manage ? addForm : h('p', { class: 'muted' }, 'Only the owner can change who has access.'),
         this.error,
-        h('h3', { class: 'share-subtitle' }, 'People with access'),
-        this.list,
+        manage ? this.requestsSection : null,
+        // Those who came by the link alone see nobody else (the server says the same).
+        this.config.isMember ? h('h3', { class: 'share-subtitle' }, 'People with access') : null,
+        this.config.isMember ? this.list : null,
         h('h3', { class: 'share-subtitle' }, 'Link'),
+        manage ? this.linkSettings() : null,
         this.linkRow(),
       ),
       h('div', { class: 'modal-foot' }, h('button', { type: 'button', class: 'btn', onclick: () => dialog.close() }, 'Done')),
@@ -103,7 +122,78 @@ export class ShareDialog {
     document.body.append(dialog)
     dialog.showModal()
     if (manage) person.focus()
-    await this.refresh()
+    await Promise.all([this.config.isMember ? this.refresh() : null, manage ? this.refreshRequests() : null])
+  }
+
+  /** Who may open the document by its link alone, and as what (owners). */
+  private linkSettings(): HTMLElement {
+    const access = h('select', { 'aria-label': 'Who can open the link', class: 'role-select', 'data-setting': 'link-access' })
+    for (const value of Object.keys(LINK_ACCESS_LABELS) as LinkAccess[]) {
+      access.append(h('option', { value, selected: value === this.config.linkAccess }, LINK_ACCESS_LABELS[value]))
+    }
+    const role = h('select', { 'aria-label': 'Role of people with the link', class: 'role-select', 'data-setting': 'link-role' })
+    for (const value of ['viewer', 'commenter', 'editor'] as const) {
+      role.append(h('option', { value, selected: value === this.config.linkRole }, ROLE_LABELS[value]))
+    }
+    role.disabled = this.config.linkAccess === 'restricted'
+    const save = async (): Promise<void> => {
+      const wanted = { link_access: access.value as LinkAccess, link_role: role.value as RoleName }
+      try {
+        await api('PATCH', this.urls.detail, wanted)
+        this.config.linkAccess = wanted.link_access
+        this.config.linkRole = wanted.link_role
+        role.disabled = wanted.link_access === 'restricted'
+        toast(wanted.link_access === 'restricted' ? 'Only people with access can open it now' : `${LINK_ACCESS_LABELS[wanted.link_access]}: ${ROLE_LABELS[wanted.link_role].toLowerCase()}`)
+      } catch (error) {
+        access.value = this.config.linkAccess
+        role.value = this.config.linkRole
+        this.error.textContent = error instanceof ApiError ? error.message : String(error)
+      }
+    }
+    access.addEventListener('change', () => void save())
+    role.addEventListener('change', () => void save())
+    return h('div', { class: 'share-link-settings' }, access, role)
+  }
+
+  private async refreshRequests(): Promise<void> {
+    let waiting: AccessRequest[] = []
+    try {
+      waiting = await api<AccessRequest[]>('GET', this.urls.accessRequests)
+    } catch {
+      // Shown as nothing waiting; sharing by name still works.
+    }
+    this.requests.replaceChildren(...waiting.map((request) => this.requestRow(request)))
+    this.requestsSection.hidden = waiting.length === 0
+  }
+
+  private requestRow(request: AccessRequest): HTMLElement {
+    const role = roleSelect('viewer', `Role for ${request.name}`)
+    const answer = async (grant: boolean): Promise<void> => {
+      try {
+        if (grant) {
+          await api('POST', this.urls.accessRequest(request.username), { role: role.value })
+          toast(`Shared with ${request.name}`)
+        } else {
+          await api('DELETE', this.urls.accessRequest(request.username))
+        }
+        await Promise.all([this.refresh(), this.refreshRequests()])
+      } catch (error) {
+        this.error.textContent = error instanceof ApiError ? error.message : String(error)
+      }
+    }
+    const details = [request.username, request.email].filter(Boolean).join(' · ')
+    return h(
+      'li',
+      { class: 'member', 'data-username': request.username },
+      h('div', { class: 'member-who' }, avatar(request.name, MEMBER_COLOR), h('div', {}, h('div', { class: 'member-name' }, request.name), h('div', { class: 'member-username muted' }, details))),
+      h(
+        'div',
+        { class: 'member-controls' },
+        role,
+        h('button', { type: 'button', class: 'btn btn-primary btn-small', 'aria-label': `Share with ${request.name}`, onclick: () => void answer(true) }, 'Share'),
+        h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `Dismiss ${request.name}`, onclick: () => void answer(false) }, 'Dismiss'),
+      ),
+    )
   }
 
   /** The document's link, read-only, and a button that copies it. */

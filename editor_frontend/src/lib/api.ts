@@ -112,6 +112,9 @@ export type RoleName = 'owner' | 'editor' | 'commenter' | 'viewer'
 /** How each role reads in the pages. */
 export const ROLE_LABELS: Record<RoleName, string> = { owner: 'Owner', editor: 'Can edit', commenter: 'Can comment', viewer: 'Can view' }
 
+/** Who may open a document by its link alone (`link_access`), with its `link_role`. */
+export type LinkAccess = 'restricted' | 'authenticated' | 'public'
+
 /** Whether the role may change the text (as `Role.can_edit` decides on the server). */
 export function roleCanEdit(role: RoleName): boolean {
   return role === 'owner' || role === 'editor'
@@ -125,6 +128,8 @@ export interface DocumentInfo {
   created: string
   updated: string
   url?: string
+  link_access?: LinkAccess
+  link_role?: RoleName
   /** In search results: the words around a hit in the text ("" for a title hit). */
   snippet?: string | null
 }
@@ -172,5 +177,7 @@ export function documentUrls(apiBase: string, id: string) {
     members: `${base}members/`,
     attachments: `${base}attachments/`,
     member: (username: string) => `${base}members/${encodeURIComponent(username)}/`,
+    accessRequests: `${base}access-requests/`,
+    accessRequest: (username: string) => `${base}access-requests/${encodeURIComponent(username)}/`,
   }
 }
