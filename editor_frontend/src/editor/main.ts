@@ -14,6 +14,8 @@ import { h, readJsonScript, required } from '../lib/dom'
 import { Collab } from './collab'
 import type { EditorConfig } from './config'
 import { exportMenu } from './export'
+import { Find } from './find'
+import { FindBar, bindFindKeys } from './find-bar'
 import { formattingExtensions } from './formatting'
 import { icon } from './icons'
 import { ImageUploads, imageExtensions } from './images'
@@ -26,6 +28,7 @@ import { TABLE_GROUPS, tableExtensions } from './tables'
 import { TitleEditor } from './title'
 import { Toolbar, editLink } from './toolbar'
 import { VersionsPanel } from './versions'
+import { bindWordCountKey } from './wordcount'
 import './editor.css'
 
 const config = readJsonScript<EditorConfig>('editor-config')
@@ -75,6 +78,7 @@ const editor = new Editor({
     Placeholder.configure({ placeholder: config.canEdit ? 'Start writing…' : 'This document is empty.' }),
     LinkShortcut,
     KeyboardShortcuts,
+    Find,
   ],
   editorProps: {
     // Links do not open on a plain click while editing; Ctrl/Cmd-click opens them.
@@ -102,6 +106,8 @@ const tableMenuElement = h('div', { id: 'table-menu', class: 'toolbar toolbar-ta
 toolbarElement.after(tableMenuElement)
 const tableMenu = new Toolbar(tableMenuElement, editor, { groups: TABLE_GROUPS, shownWhen: (e) => e.isActive('table') })
 tableMenu.setEnabled(config.canEdit)
+bindFindKeys(new FindBar(toolbarElement.parentElement ?? document.body, editor))
+bindWordCountKey(editor)
 
 const banner = required('banner')
 const status = new StatusLine(required('status-connection'), required('status-save'), config.canEdit)
