@@ -21,6 +21,7 @@ import { icon } from './icons'
 import { ImageUploads, imageExtensions } from './images'
 import { KeyboardShortcuts } from './keyboard'
 import { SafeLink } from './links'
+import { OutlinePanel } from './outline'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
@@ -127,8 +128,15 @@ showPresence(required('presence'), collab.provider.awareness)
 const titleInput = required<HTMLInputElement>('doc-title')
 const title = new TitleEditor(titleInput, urls.detail, config.canEdit, () => editor.view.focus())
 
-// Header actions: history, share, export.
+// Header actions: outline, history, share, export. The outline and the history share the side panel.
 const sidePanel = required('side-panel')
+const outlineButton = h(
+  'button',
+  { type: 'button', class: 'btn btn-quiet', title: 'Document outline', 'aria-pressed': 'false', 'data-action': 'outline' },
+  icon('outline'),
+  h('span', { class: 'btn-label' }, 'Outline'),
+)
+const outline = new OutlinePanel(sidePanel, editor, () => outlineButton.setAttribute('aria-pressed', 'false'))
 const historyButton = h(
   'button',
   { type: 'button', class: 'btn btn-quiet', title: 'Version history', 'aria-pressed': 'false', 'data-action': 'history' },
@@ -140,8 +148,18 @@ historyButton.addEventListener('click', () => {
   if (versions.isOpen) {
     versions.close()
   } else {
+    outline.close()
     historyButton.setAttribute('aria-pressed', 'true')
     void versions.open()
+  }
+})
+outlineButton.addEventListener('click', () => {
+  if (outline.isOpen) {
+    outline.close()
+  } else {
+    if (versions.isOpen) versions.close()
+    outlineButton.setAttribute('aria-pressed', 'true')
+    outline.open()
   }
 })
 const share = new ShareDialog(urls, config)
@@ -151,7 +169,7 @@ const shareButton = h(
   icon('share'),
   h('span', { class: 'btn-label' }, 'Share'),
 )
-required('doc-actions').append(historyButton, exportMenu(urls.content, () => title.value), shareButton)
+required('doc-actions').append(outlineButton, historyButton, exportMenu(urls.content, () => title.value), shareButton)
 
 /** Follows the role the server gives: the editor locks or unlocks itself at once. */
 function applyRole(role: RoleName): void {
