@@ -164,3 +164,23 @@ def test_word_count_of_the_document_and_the_selection(server, browsers, users):
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_have_count(0)
     violations.assert_none(a.page)
+
+
+def test_the_next_match_is_scrolled_into_view(server, browsers, users):
+    filler = "\n".join(f"Line {number} of filler text." for number in range(80))
+    a, _b, violations = open_shared(
+        server, browsers, users, "Long", f"needle at the top\n{filler}\nneedle at the end"
+    )
+    a.editor.click()
+    a.caret_to_start()
+    a.page.keyboard.press("Control+f")
+    field = a.page.get_by_label("Find in document")
+    field.press_sequentially("needle")
+    expect(_count(a)).to_have_text("1 of 2")
+    last = a.editor.locator("p", has_text="needle at the end")
+    expect(last).not_to_be_in_viewport()
+    field.press("Enter")
+    expect(_count(a)).to_have_text("2 of 2")
+    expect(a.editor.locator(".find-current")).to_be_in_viewport()
+    a.page.wait_for_function(SELECTED_JS, arg="needle")
+    violations.assert_none(a.page)

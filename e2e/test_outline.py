@@ -75,3 +75,17 @@ def test_outline_and_history_take_turns_in_the_side_panel(server, browsers, user
     expect(panel).to_be_hidden()
     expect(outline_button).to_have_attribute("aria-pressed", "false")
     violations.assert_none(a.page)
+
+
+def test_a_click_scrolls_a_far_heading_into_view(server, browsers, users):
+    a, _b, violations = open_shared(server, browsers, users, "Long outline")
+    filler = "".join(f"<p>Line {number} of filler text.</p>" for number in range(80))
+    server.put_content(a.document_id, a.user, f"<h1>Top</h1>{filler}<h2>Far down</h2>", "html")
+    a.wait_contains("Far down")
+    heading = a.editor.locator("h2", has_text="Far down")
+    expect(heading).not_to_be_in_viewport()
+    a.page.locator('[data-action="outline"]').click()
+    a.page.get_by_role("navigation", name="Outline").get_by_role("button", name="Far down").click()
+    a.page.wait_for_function(CARET_IN_JS, arg="Far down")
+    expect(heading).to_be_in_viewport()
+    violations.assert_none(a.page)
