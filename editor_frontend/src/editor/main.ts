@@ -14,11 +14,14 @@ import { h, readJsonScript, required } from '../lib/dom'
 import { Collab } from './collab'
 import type { EditorConfig } from './config'
 import { exportMenu } from './export'
+import { Find } from './find'
+import { FindBar, bindFindKeys } from './find-bar'
 import { formattingExtensions } from './formatting'
 import { icon } from './icons'
 import { ImageUploads, imageExtensions } from './images'
 import { KeyboardShortcuts } from './keyboard'
 import { SafeLink } from './links'
+import { OutlinePanel } from './outline'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
@@ -26,6 +29,7 @@ import { TABLE_GROUPS, tableExtensions } from './tables'
 import { TitleEditor } from './title'
 import { Toolbar, editLink } from './toolbar'
 import { VersionsPanel } from './versions'
+import { bindWordCountKey } from './wordcount'
 import './editor.css'
 
 const config = readJsonScript<EditorConfig>('editor-config')
@@ -75,6 +79,7 @@ const editor = new Editor({
     Placeholder.configure({ placeholder: config.canEdit ? 'Start writing…' : 'This document is empty.' }),
     LinkShortcut,
     KeyboardShortcuts,
+    Find,
   ],
   editorProps: {
     // Links do not open on a plain click while editing; Ctrl/Cmd-click opens them.
@@ -102,6 +107,8 @@ const tableMenuElement = h('div', { id: 'table-menu', class: 'toolbar toolbar-ta
 toolbarElement.after(tableMenuElement)
 const tableMenu = new Toolbar(tableMenuElement, editor, { groups: TABLE_GROUPS, shownWhen: (e) => e.isActive('table') })
 tableMenu.setEnabled(config.canEdit)
+bindFindKeys(new FindBar(toolbarElement.parentElement ?? document.body, editor))
+bindWordCountKey(editor)
 
 const banner = required('banner')
 const status = new StatusLine(required('status-connection'), required('status-save'), config.canEdit)
@@ -121,8 +128,15 @@ showPresence(required('presence'), collab.provider.awareness)
 const titleInput = required<HTMLInputElement>('doc-title')
 const title = new TitleEditor(titleInput, urls.detail, config.canEdit, () => editor.view.focus())
 
-// Header actions: history, share, export.
+// Header actions: outline, history, share, export. The outline and the history share the side panel.
 const sidePanel = required('side-panel')
+const outlineButton = h(
+  'button',
+  { type: 'button', class: 'btn btn-quiet', title: 'Document outline', 'aria-pressed': 'false', 'data-action': 'outline' },
+  icon('outline'),
+  h('span', { class: 'btn-label' }, 'Outline'),
+)
+const outline = new OutlinePanel(sidePanel, editor, () => outlineButton.setAttribute('aria-pressed', 'false'))
 const historyButton = h(
   'button',
   { type: 'button', class: 'btn btn-quiet', title: 'Version history', 'aria-pressed': 'false', 'data-action': 'history' },
@@ -134,8 +148,18 @@ historyButton.addEventListener('click', () => {
   if (versions.isOpen) {
     versions.close()
   } else {
+    outline.close()
     historyButton.setAttribute('aria-pressed', 'true')
     void versions.open()
+  }
+})
+outlineButton.addEventListener('click', () => {
+  if (outline.isOpen) {
+    outline.close()
+  } else {
+    if (versions.isOpen) versions.close()
+    outlineButton.setAttribute('aria-pressed', 'true')
+    outline.open()
   }
 })
 const share = new ShareDialog(urls, config)
@@ -145,7 +169,7 @@ const shareButton = h(
   icon('share'),
   h('span', { class: 'btn-label' }, 'Share'),
 )
-required('doc-actions').append(historyButton, exportMenu(urls.export, () => title.value), shareButton)
+required('doc-actions').append(outlineButton, historyButton, exportMenu(urls.export, () => title.value), shareButton)
 
 /** Beside the title, for those who may not change the text: what they may do instead. */
 function showReadOnlyBadge(role: RoleName): void {

@@ -23,15 +23,15 @@ interface DialogOptions {
 }
 
 /**
- * A modal dialog: a title, a body, Cancel and `confirm` (a submit button). Resolves with the value
- * of the button that closed it ('ok' for `confirm`; Escape and Cancel give something else) and
- * leaves the page.
+ * A modal dialog: a title, a body, Cancel (unless `withCancel` is false) and `confirm` (a submit
+ * button). Resolves with the value of the button that closed it ('ok' for `confirm`; Escape and
+ * Cancel give something else) and leaves the page.
  */
-function openModal(title: string, body: Node | null, confirm: HTMLButtonElement, onOpen: () => void): Promise<string> {
+function openModal(title: string, body: Node | null, confirm: HTMLButtonElement, onOpen: () => void, withCancel = true): Promise<string> {
   return new Promise((resolve) => {
     // Cancel is no submit button: Enter in a field submits with the form's first submit button,
     // which must be `confirm`.
-    const cancel = h('button', { type: 'button', class: 'btn', onclick: () => dialog.close('cancel') }, 'Cancel')
+    const cancel = withCancel ? h('button', { type: 'button', class: 'btn', onclick: () => dialog.close('cancel') }, 'Cancel') : null
     const dialog = h(
       'dialog',
       { class: 'modal' },
@@ -58,6 +58,12 @@ export async function confirmDialog({ title, body, confirmLabel = 'OK', danger =
   const confirm = h('button', { type: 'submit', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}`, value: 'ok' }, confirmLabel)
   const content = typeof body === 'string' ? h('p', {}, body) : body ?? null
   return (await openModal(title, content, confirm, () => confirm.focus())) === 'ok'
+}
+
+/** A modal dialog that only tells something: its body and a Close button. */
+export async function infoDialog(title: string, body: Node): Promise<void> {
+  const close = h('button', { type: 'submit', class: 'btn btn-primary', value: 'ok' }, 'Close')
+  await openModal(title, body, close, () => close.focus(), false)
 }
 
 /** A modal dialog asking for one line of text; resolves to it, or null when cancelled. */
