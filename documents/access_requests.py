@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from documents.access import role_for
 from documents.models import AccessRequest, Document, Membership
+from documents.notifications import notify_access_requested, notify_shared
 from documents.roles import Role
 
 # Requests one person may have waiting, over all documents: each is a row until answered.
@@ -26,16 +27,23 @@ def ask_for_access(user: AbstractBaseUser, document_id: UUID) -> None:
         return
     try:
         with transaction.atomic():
-            AccessRequest.objects.get_or_create(document=document, user=user)
+            access_request, created = AccessRequest.objects.get_or_create(
+                document=document, user=user
+            )
+            if created:
+                notify_access_requested(access_request)
     except IntegrityError:
         pass  # the same request, sent twice at once
 
 
-def grant_access(access_request: AccessRequest, role: Role) -> Membership:
+def grant_access(
+    access_request: AccessRequest, role: Role, granted_by: AbstractBaseUser
+) -> Membership:
     """Shares the document with whoever asked, as `role`, and closes the request."""
     with transaction.atomic():
         membership, _ = Membership.objects.update_or_create(
             document=access_request.document, user=access_request.user, defaults={"role": role}
         )
         access_request.delete()
+        notify_shared(membership, granted_by)
     return membership

@@ -167,3 +167,30 @@ class Attachment(models.Model):
 
 # The search index's model lives with the search code; imported here so that Django finds it.
 from documents.search.models import SearchText  # noqa: E402, F401
+
+
+class Notification(models.Model):
+    """Something that happened for someone: a document shared with them, someone asking for
+    access to theirs. Shown in their list of notifications until read, and only while they may
+    still open the document (see documents/notifications.py)."""
+
+    class Kind(models.TextChoices):
+        SHARED = "shared"  # `actor` shared `document` with the recipient
+        ACCESS_REQUESTED = "access_requested"  # `actor` asks for access to `document`
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    read = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["recipient", "read"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient}"

@@ -1,5 +1,8 @@
 """Link sharing in the browser: a public link opened signed out, turned off live; asking for
-access and the owner granting it from the Share dialog."""
+access, the owner's bell telling of it, granting it from the Share dialog, and the bell of the
+person let in."""
+
+import re
 
 from playwright.sync_api import expect
 
@@ -73,6 +76,17 @@ def test_asking_for_access_and_the_owner_granting_it_in_the_share_dialog(
     page.get_by_role("button", name="Request access").click()
     expect(page.get_by_test_id("access-requested")).to_contain_text("its owner was asked")
 
+    # The owner's bell tells of it (on her next page load: the bell is not live yet).
+    a.open()
+    bell = a.page.get_by_role("button", name="Notifications: 1 unread")
+    bell.click()
+    expect(a.page.locator(".bell-item")).to_have_text(
+        re.compile(f"{bob.name} asks for access to “Ask first”")
+    )
+    a.page.get_by_role("button", name="Mark all read").click()
+    expect(a.page.get_by_role("button", name="Notifications", exact=True)).to_be_visible()
+    a.page.keyboard.press("Escape")
+
     dialog = open_share(a)
     request = dialog.locator(f'.share-requests li[data-username="{bob.username}"]')
     expect(request).to_contain_text(bob.name)
@@ -82,6 +96,17 @@ def test_asking_for_access_and_the_owner_granting_it_in_the_share_dialog(
     expect(dialog.locator(".share-requests")).to_be_hidden()
     member = dialog.locator(f'li.member[data-username="{bob.username}"]')
     expect(member.get_by_label(f"Role of {bob.name}")).to_have_value("editor")
+
+    # Bob's bell, on his list, tells him and takes him there.
+    page.goto("/")
+    page.get_by_role("button", name="Notifications: 1 unread").click()
+    item = page.locator(".bell-item")
+    expect(item).to_have_text(
+        re.compile(f"{alice.name} shared “Ask first” with you: you can edit it")
+    )
+    item.click()
+    expect(page).to_have_url(f"{server.url}/documents/{document}/")
+    expect(page.get_by_role("button", name="Notifications", exact=True)).to_be_visible()
 
     b = EditorPage(page, document, bob).open()
     expect(b.editor).to_have_attribute("contenteditable", "true")

@@ -95,7 +95,7 @@ class AccessRequestDetailView(DocumentScopedView):
         access_request = self._request(username)
         serializer = GrantSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = grant_access(access_request, serializer.validated_data["role"])
+        membership = grant_access(access_request, serializer.validated_data["role"], request.user)
         notify_after_commit(self.document.id, AccessChanged())
         body = MemberSerializer(membership, context={"role": self.role}).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from documents.api import access_requests, attachments, exchange, views
+from documents.api import access_requests, attachments, exchange, notifications, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("documents", views.DocumentViewSet, basename="document")
@@ -65,6 +65,17 @@ urlpatterns = [
     # Before the router, whose detail route would take "import" for an id.
     path("documents/import", exchange.ImportView.as_view(), name="document-import"),
     path("documents/import/", exchange.ImportView.as_view(schema=None)),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.NotificationReadAllView.as_view(),
+        name="notifications-read-all",
+    ),
     path("", include(router.urls)),
     re_path(r"^.*$", views.api_not_found),
 ]

@@ -42,6 +42,7 @@ from documents.api.serializers import (
     VersionSerializer,
 )
 from documents.models import Document, Membership, Version
+from documents.notifications import notify_shared
 from documents.realtime import storage
 from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed, Event
 from documents.realtime.link import publish_from_sync
@@ -227,7 +228,9 @@ class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
         return super().post(request, *args, **kwargs)
 
     def perform_create(self, serializer: MemberSerializer) -> None:
-        serializer.save(document=self.document)
+        with transaction.atomic():
+            membership = serializer.save(document=self.document)
+            notify_shared(membership, self.request.user)
         notify_after_commit(self.document.id, AccessChanged())
 
 

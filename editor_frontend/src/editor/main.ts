@@ -10,6 +10,7 @@ import StarterKit from '@tiptap/starter-kit'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 
 import { type DocumentInfo, type RoleName, api, documentUrls, roleCanEdit } from '../lib/api'
+import { mountBell } from '../lib/bell'
 import { h, readJsonScript, required } from '../lib/dom'
 import { Collab } from './collab'
 import type { EditorConfig } from './config'
@@ -273,6 +274,7 @@ window.addEventListener('beforeunload', (event) => {
 })
 
 void collab.start()
+mountBell()
 if (config.canEdit) editor.commands.focus('start')
 
 if (new URLSearchParams(window.location.search).get('test') === '1') {

@@ -1,6 +1,7 @@
 /** The document list: mine and shared with me, search, sort, create, import, rename, delete. */
 
 import { ApiError, type DocumentInfo, type Page, ROLE_LABELS, api } from '../lib/api'
+import { mountBell } from '../lib/bell'
 import { h, readJsonScript, required } from '../lib/dom'
 import { confirmDialog, formatDate, fullDate, promptDialog, toast } from '../lib/ui'
 import './list.css'
@@ -314,3 +315,4 @@ class DocumentList {
 
 const list = new DocumentList(readJsonScript<ListConfig>('list-config'), required('document-list-app'), required<HTMLInputElement>('search'))
 void list.load()
+mountBell()
