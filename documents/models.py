@@ -187,6 +187,8 @@ class Notification(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     read = models.DateTimeField(null=True, blank=True)
+    # When it went out by e-mail, or was settled as never to go (opted out, no access).
+    emailed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -194,3 +196,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient}"
+
+
+class NotificationSettings(models.Model):
+    """How someone wants to be told: e-mail or not (in the app they always are)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user}"

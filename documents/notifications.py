@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from documents.access import reachable_documents
 from documents.models import AccessRequest, Membership, Notification
+from documents.people import display_name
 
 
 def notify_shared(membership: Membership, actor: AbstractBaseUser) -> Notification:
@@ -33,6 +34,18 @@ def notify_access_requested(access_request: AccessRequest) -> Notification:
         document=document,
         actor=access_request.user,
     )
+
+
+_ABLE_TO = {"editor": "edit", "commenter": "comment on", "viewer": "view", "owner": "manage"}
+
+
+def describe(notification: Notification) -> str:
+    """What a notification says, in a sentence (as the bell says it)."""
+    who = display_name(notification.actor)
+    title = f"“{notification.document.title}”"
+    if notification.kind == Notification.Kind.ACCESS_REQUESTED:
+        return f"{who} asks for access to {title}"
+    return f"{who} shared {title} with you: you can {_ABLE_TO.get(notification.role, 'open')} it"
 
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:

@@ -17,4 +17,9 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/signup/", views.sign_up, name="signup"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path(
+        "accounts/notifications/",
+        views.notification_settings,
+        name="notification-settings",
+    ),
 ]

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from documents.access import find_document, is_member, remember_link_visit
 from documents.access_requests import ask_for_access
 from documents.error_pages import mark_product_page
+from documents.models import NotificationSettings
+from documents.notification_emails import wants_email
 from documents.people import display_name, presence_user
 from documents.realtime.routing import WEBSOCKET_PATH
 from documents.throttling import (
@@ -190,3 +192,19 @@ def request_access(request: HttpRequest, document_id: UUID) -> HttpResponse:
     document and the user has no access; the page says the same either way."""
     ask_for_access(request.user, document_id)
     return _not_available(request, document_id, asked=True)
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Whether notifications also come by e-mail (a small settings page of its own)."""
+    saved = request.method == "POST"
+    if saved:
+        NotificationSettings.objects.update_or_create(
+            user=request.user, defaults={"email": request.POST.get("email") == "1"}
+        )
+    context = {
+        "email": wants_email(request.user),
+        "address": getattr(request.user, request.user.get_email_field_name()),
+        "saved": saved,
+    }
+    return render(request, "documents/notification_settings.html", context)

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from whitenoise.compress import Compressor
 
+from project_name.email_url import mailer
 from project_name.env import env_bool, env_float, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -181,6 +182,13 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# E-mail (notifications, see documents/notification_emails.py): EMAIL_URL names the mailer
+# (project_name/email_url.py); the console on the embedded default. Notifications wait
+# NOTIFICATION_EMAIL_DELAY seconds so that those close together go out in one e-mail.
+MAILERS = {"default": mailer(os.environ.get("EMAIL_URL", "console://"))}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Docs <docs@localhost>")
+NOTIFICATION_EMAIL_DELAY = env_int("NOTIFICATION_EMAIL_DELAY", 300)
 
 # Attachments (documents/attachments/): images uploaded into documents, always served through
 # the API's access check, never by a public URL. On the file system under ATTACHMENT_ROOT by

@@ -49,7 +49,8 @@ def test_the_image_is_production_mode_with_collected_static_files():
 
 def test_production_settings_pass_the_deploy_check():
     """`DJANGO_DEBUG=0 manage.py check --deploy --fail-level WARNING` passes with only the
-    secret key and the allowed hosts set (HTTPS-only settings on by default)."""
+    secret key, the allowed hosts and the mail server set (HTTPS-only settings on by default;
+    the embedded default's console mailer is refused there)."""
     import os
     import secrets
     import subprocess
@@ -60,6 +61,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "docs.example.com",
+        "EMAIL_URL": "smtp://docs%40example.com:secret@mail.example.com",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -86,7 +86,7 @@ export class Bell {
     const items = page.results.map((notification) => this.item(notification))
     const readAll = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'data-action': 'read-all', disabled: page.unread === 0, onclick: () => void this.readAll() }, 'Mark all read')
     this.panel.replaceChildren(
-      h('div', { class: 'bell-head' }, h('strong', {}, 'Notifications'), readAll),
+      h('div', { class: 'bell-head' }, h('strong', {}, 'Notifications'), h('span', { class: 'bell-actions' }, readAll, h('a', { href: '/accounts/notifications/', class: 'btn btn-quiet btn-small' }, 'Settings'))),
       items.length ? h('ul', { class: 'bell-list' }, ...items) : h('p', { class: 'muted bell-empty' }, 'Nothing new.'),
     )
   }
