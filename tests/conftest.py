@@ -7,6 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from documents.models import Document
 from documents.realtime.registry import registry
@@ -71,6 +72,18 @@ def token_for(db):
 
     def make(user) -> str:
         return Token.objects.get_or_create(user=user)[0].key
+
+    return make
+
+
+@pytest.fixture
+def client_for(token_for):
+    """Factory: an API client signed in as `user` (by token)."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+        return client
 
     return make
 

@@ -23,32 +23,22 @@ def document(alice, make_document):
     return make_document(alice, "Private")
 
 
-@pytest.fixture
-def as_user(token_for):
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-        return client
-
-    return make
-
-
 def ask(client: APIClient, document_id) -> dict:
     response = client.post(f"/api/documents/{document_id}/access/request/")
     assert response.status_code == 202
     return response.json()
 
 
-def test_asking_answers_the_same_whatever_the_document(document, make_user, as_user, alice):
-    bob = as_user(make_user("bob"))
+def test_asking_answers_the_same_whatever_the_document(document, make_user, client_for, alice):
+    bob = client_for(make_user("bob"))
     member = make_user("member")
     Membership.objects.create(document=document, user=member, role="viewer")
     answers = [
         ask(bob, document.id),
         ask(bob, document.id),  # again
         ask(bob, uuid.uuid4()),  # no such document
-        ask(as_user(member), document.id),  # already has access
-        ask(as_user(alice), document.id),  # the owner
+        ask(client_for(member), document.id),  # already has access
+        ask(client_for(alice), document.id),  # the owner
     ]
     assert all(answer == answers[0] for answer in answers)
     assert [(r.document_id, r.user.username) for r in AccessRequest.objects.all()] == [
@@ -57,11 +47,11 @@ def test_asking_answers_the_same_whatever_the_document(document, make_user, as_u
     assert APIClient().post(f"/api/documents/{document.id}/access/request/").status_code == 401
 
 
-def test_the_owner_lists_grants_and_dismisses(document, make_user, as_user, alice):
+def test_the_owner_lists_grants_and_dismisses(document, make_user, client_for, alice):
     bob, carol = make_user("bob"), make_user("carol")
-    ask(as_user(bob), document.id)
-    ask(as_user(carol), document.id)
-    owner = as_user(alice)
+    ask(client_for(bob), document.id)
+    ask(client_for(carol), document.id)
+    owner = client_for(alice)
     url = f"/api/documents/{document.id}/access-requests/"
     listed = owner.get(url).json()
     assert [(r["username"], r["email"]) for r in listed] == [
@@ -73,7 +63,7 @@ def test_the_owner_lists_grants_and_dismisses(document, make_user, as_user, alic
     assert granted.status_code == 201
     assert granted.json()["role"] == "commenter"
     assert Membership.objects.get(document=document, user=bob).role == "commenter"
-    assert as_user(bob).get(f"/api/documents/{document.id}/").json()["role"] == "commenter"
+    assert client_for(bob).get(f"/api/documents/{document.id}/").json()["role"] == "commenter"
 
     assert owner.delete(f"{url}carol/").status_code == 204
     assert owner.get(url).json() == []
@@ -81,33 +71,33 @@ def test_the_owner_lists_grants_and_dismisses(document, make_user, as_user, alic
     assert owner.post(f"{url}carol/", {"role": "viewer"}, format="json").status_code == 404
 
 
-def test_only_the_owner_answers_and_never_with_ownership(document, make_user, as_user, alice):
+def test_only_the_owner_answers_and_never_with_ownership(document, make_user, client_for, alice):
     bob, editor = make_user("bob"), make_user("editor")
     Membership.objects.create(document=document, user=editor, role="editor")
-    ask(as_user(bob), document.id)
+    ask(client_for(bob), document.id)
     url = f"/api/documents/{document.id}/access-requests/"
-    as_editor = as_user(editor)
+    as_editor = client_for(editor)
     assert as_editor.get(url).status_code == 403
     assert as_editor.post(f"{url}bob/", {"role": "editor"}, format="json").status_code == 403
-    assert as_user(bob).get(url).status_code == 404
+    assert client_for(bob).get(url).status_code == 404
     for role in ("owner", "admin", ""):
-        refused = as_user(alice).post(f"{url}bob/", {"role": role}, format="json")
+        refused = client_for(alice).post(f"{url}bob/", {"role": role}, format="json")
         assert refused.status_code == 400
     assert not Membership.objects.filter(user=bob).exists()
     assert AccessRequest.objects.filter(user=bob).exists()
 
 
-def test_waiting_requests_are_bounded_per_person(make_user, make_document, as_user, monkeypatch):
+def test_waiting_requests_are_bounded_per_person(make_user, make_document, client_for, monkeypatch):
     monkeypatch.setattr(access_requests, "MAX_PENDING_PER_USER", 3)
-    owner, bob = make_user("owner"), as_user(make_user("bob"))
+    owner, bob = make_user("owner"), client_for(make_user("bob"))
     for number in range(5):
         ask(bob, make_document(owner, f"Doc {number}").id)
     assert AccessRequest.objects.count() == 3
 
 
-def test_asking_is_throttled(document, make_user, as_user, settings):
+def test_asking_is_throttled(document, make_user, client_for, settings):
     settings.ACCESS_REQUEST_RATE = "2/hour"
-    bob = as_user(make_user("bob"))
+    bob = client_for(make_user("bob"))
     ask(bob, document.id)
     ask(bob, document.id)
     assert bob.post(f"/api/documents/{document.id}/access/request/").status_code == 429

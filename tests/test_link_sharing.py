@@ -26,13 +26,6 @@ def document(alice, make_document) -> Document:
     return make_document(alice, "Linked")
 
 
-def api_as(user=None, token_for=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-    return client
-
-
 def set_link(document: Document, access: str, role: str = "viewer") -> None:
     Document.objects.filter(pk=document.pk).update(link_access=access, link_role=role)
 
@@ -55,21 +48,21 @@ def test_the_higher_of_membership_and_link_counts_and_a_link_never_makes_an_owne
 
 @pytest.mark.django_db
 def test_only_the_owner_sets_the_link_and_only_to_known_values(
-    alice, document, make_user, token_for
+    alice, document, make_user, client_for
 ):
     editor = make_user("editor")
     Membership.objects.create(document=document, user=editor, role="editor")
     url = f"/api/documents/{document.id}/"
-    owner = api_as(alice, token_for)
+    owner = client_for(alice)
 
     response = owner.patch(url, {"link_access": "public", "link_role": "commenter"}, format="json")
     assert response.status_code == 200, response.content
     assert (response.json()["link_access"], response.json()["link_role"]) == ("public", "commenter")
 
-    refused = api_as(editor, token_for).patch(url, {"link_access": "restricted"}, format="json")
+    refused = client_for(editor).patch(url, {"link_access": "restricted"}, format="json")
     assert refused.status_code == 403
     # An editor still renames.
-    assert api_as(editor, token_for).patch(url, {"title": "T"}, format="json").status_code == 200
+    assert client_for(editor).patch(url, {"title": "T"}, format="json").status_code == 200
     for bad in ({"link_role": "owner"}, {"link_access": "everyone"}, {"link_role": ""}):
         assert owner.patch(url, bad, format="json").status_code == 400
     document.refresh_from_db()
@@ -82,10 +75,10 @@ def test_only_the_owner_sets_the_link_and_only_to_known_values(
     [("restricted", None, 401), ("authenticated", "editor", 401), ("public", "editor", 200)],
 )
 def test_each_link_mode_on_rest(
-    document, make_user, token_for, access, signed_in_role, anonymous_status
+    document, make_user, client_for, access, signed_in_role, anonymous_status
 ):
     set_link(document, access, "editor")
-    stranger = api_as(make_user("stranger"), token_for)
+    stranger = client_for(make_user("stranger"))
     content = f"/api/documents/{document.id}/content"
     detail = stranger.get(f"/api/documents/{document.id}/")
     if signed_in_role is None:
@@ -103,22 +96,22 @@ def test_each_link_mode_on_rest(
 
 
 @pytest.mark.django_db
-def test_a_link_viewer_reads_but_does_not_write(document, make_user, token_for):
+def test_a_link_viewer_reads_but_does_not_write(document, make_user, client_for):
     set_link(document, "public", "viewer")
     put = APIClient().put(
         f"/api/documents/{document.id}/content", {"format": "text", "content": "x"}, format="json"
     )
     assert put.status_code == 403
-    stranger = api_as(make_user("stranger"), token_for)
+    stranger = client_for(make_user("stranger"))
     assert stranger.patch(f"/api/documents/{document.id}/", {"title": "T"}).status_code == 403
 
 
 @pytest.mark.django_db
-def test_those_who_came_by_the_link_never_see_the_members(document, make_user, token_for):
+def test_those_who_came_by_the_link_never_see_the_members(document, make_user, client_for):
     Membership.objects.create(document=document, user=make_user("bob"), role="editor")
     set_link(document, "public", "editor")
     members = f"/api/documents/{document.id}/members/"
-    for client in (APIClient(), api_as(make_user("stranger"), token_for)):
+    for client in (APIClient(), client_for(make_user("stranger"))):
         response = client.get(members)
         assert response.status_code == 403
         assert "bob" not in response.content.decode()
@@ -130,12 +123,12 @@ def test_those_who_came_by_the_link_never_see_the_members(document, make_user, t
 
 @pytest.mark.django_db
 def test_a_document_opened_by_its_link_joins_the_list_while_the_link_lets_in(
-    document, make_user, token_for, client: Client
+    document, make_user, client_for, client: Client
 ):
     stranger = make_user("stranger")
 
     def listed() -> list[str]:
-        found = api_as(stranger, token_for).get("/api/documents/").json()["results"]
+        found = client_for(stranger).get("/api/documents/").json()["results"]
         return [entry["id"] for entry in found]
 
     set_link(document, "authenticated", "commenter")
@@ -225,9 +218,9 @@ async def test_anonymous_visitors_are_seen_by_animal_names_and_hold_the_links_ro
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("clean_registry")
 async def test_changing_the_link_follows_at_once_and_turning_it_off_closes_its_sockets(
-    alice, document, make_user, token_for
+    alice, document, make_user, client_for, token_for
 ):
-    owner = await async_db(api_as)(alice, token_for)
+    owner = await async_db(client_for)(alice)
     stranger_token = await async_db(token_for)(await async_db(make_user)("stranger"))
     url = f"/api/documents/{document.id}/"
     patch = async_db(lambda body: owner.patch(url, body, format="json"))

@@ -10,18 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def client_for(token_for):
-    """Factory: an API client signed in as `user`."""
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-        return client
-
-    return make
-
-
-@pytest.fixture
 def make_person(make_user):
     """Factory: a user with this e-mail address ("" for none; `make_user` gives another)."""
 

@@ -10,16 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def as_user(token_for):
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-        return client
-
-    return make
-
-
-@pytest.fixture
 def people(make_user, make_document):
     alice, bob = make_user("alice"), make_user("bob")
     return alice, bob, make_document(alice, "Plans")
@@ -31,32 +21,34 @@ def listed(client: APIClient) -> dict:
     return response.json()
 
 
-def test_a_share_tells_the_member_who_shared_what_and_as_what(people, as_user):
+def test_a_share_tells_the_member_who_shared_what_and_as_what(people, client_for):
     alice, bob, document = people
     members = f"/api/documents/{document.id}/members/"
-    assert as_user(alice).post(members, {"user": "bob", "role": "commenter"}).status_code == 201
+    assert client_for(alice).post(members, {"user": "bob", "role": "commenter"}).status_code == 201
     # A share refused (already a member) tells nobody.
-    assert as_user(alice).post(members, {"user": "bob", "role": "editor"}).status_code == 400
-    body = listed(as_user(bob))
+    assert client_for(alice).post(members, {"user": "bob", "role": "editor"}).status_code == 400
+    body = listed(client_for(bob))
     assert body["unread"] == 1 and body["count"] == 1
     [note] = body["results"]
     assert note["kind"] == "shared" and note["role"] == "commenter" and note["read"] is False
     assert note["document"] == {"id": str(document.id), "title": "Plans"}
     assert note["actor"] == {"username": "alice", "name": "alice"}
-    assert listed(as_user(alice))["count"] == 0
+    assert listed(client_for(alice))["count"] == 0
 
 
-def test_a_request_for_access_tells_the_owner_once_and_the_grant_tells_the_asker(people, as_user):
+def test_a_request_for_access_tells_the_owner_once_and_the_grant_tells_the_asker(
+    people, client_for
+):
     alice, bob, document = people
     for _ in range(2):
-        as_user(bob).post(f"/api/documents/{document.id}/access/request/")
-    [note] = listed(as_user(alice))["results"]
+        client_for(bob).post(f"/api/documents/{document.id}/access/request/")
+    [note] = listed(client_for(alice))["results"]
     assert note["kind"] == "access_requested" and note["actor"]["username"] == "bob"
-    assert listed(as_user(bob))["count"] == 0  # nothing of a document bob cannot open
+    assert listed(client_for(bob))["count"] == 0  # nothing of a document bob cannot open
 
     url = f"/api/documents/{document.id}/access-requests/bob/"
-    assert as_user(alice).post(url, {"role": "editor"}).status_code == 201
-    [granted] = listed(as_user(bob))["results"]
+    assert client_for(alice).post(url, {"role": "editor"}).status_code == 201
+    [granted] = listed(client_for(bob))["results"]
     assert (granted["kind"], granted["role"], granted["actor"]["username"]) == (
         "shared",
         "editor",
@@ -64,30 +56,32 @@ def test_a_request_for_access_tells_the_owner_once_and_the_grant_tells_the_asker
     )
 
 
-def test_someone_removed_no_longer_sees_what_they_were_told(people, as_user):
+def test_someone_removed_no_longer_sees_what_they_were_told(people, client_for):
     alice, bob, document = people
-    as_user(alice).post(f"/api/documents/{document.id}/members/", {"user": "bob", "role": "viewer"})
-    assert listed(as_user(bob))["unread"] == 1
+    client_for(alice).post(
+        f"/api/documents/{document.id}/members/", {"user": "bob", "role": "viewer"}
+    )
+    assert listed(client_for(bob))["unread"] == 1
     Membership.objects.filter(user=bob).delete()
-    after = listed(as_user(bob))
+    after = listed(client_for(bob))
     assert (after["count"], after["unread"], after["results"]) == (0, 0, [])
 
 
-def test_read_one_and_read_all_touch_only_mine(people, make_user, make_document, as_user):
+def test_read_one_and_read_all_touch_only_mine(people, make_user, make_document, client_for):
     alice, bob, document = people
     other = make_document(alice, "Other")
     for shared in (document, other):
-        as_user(alice).post(
+        client_for(alice).post(
             f"/api/documents/{shared.id}/members/", {"user": "bob", "role": "viewer"}
         )
-    first, second = listed(as_user(bob))["results"]
+    first, second = listed(client_for(bob))["results"]
 
-    mallory = as_user(make_user("mallory"))
+    mallory = client_for(make_user("mallory"))
     assert mallory.post(f"/api/notifications/{first['id']}/read/").status_code == 404
     assert mallory.post("/api/notifications/read-all/").json() == {"unread": 0}
     assert Notification.objects.filter(read__isnull=True).count() == 2
 
-    bob_client = as_user(bob)
+    bob_client = client_for(bob)
     assert bob_client.post(f"/api/notifications/{first['id']}/read/").json() == {"unread": 1}
     assert [n["read"] for n in listed(bob_client)["results"]] == [True, False]
     assert bob_client.post("/api/notifications/read-all/").json() == {"unread": 0}
