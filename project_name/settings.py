@@ -225,6 +225,11 @@ ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 # Uploads one user may make (to any documents) in a period, like the throttles below: each is
 # kept on disk until its document goes or prune_attachments finds it unused.
 ATTACHMENT_UPLOAD_RATE = os.environ.get("ATTACHMENT_UPLOAD_RATE", "200/hour")
+# Fetching a pasted page's image (attachments/fetch/): connecting and reading take at most this
+# many seconds in all; only public addresses are fetched, and those of these extra networks
+# (comma-separated CIDRs, e.g. 127.0.0.1/32 for tests against a local server).
+ATTACHMENT_FETCH_TIMEOUT = env_float("ATTACHMENT_FETCH_TIMEOUT", 10.0)
+ATTACHMENT_FETCH_ALLOWED_NETWORKS = env_list("ATTACHMENT_FETCH_ALLOWED_NETWORKS", [])
 
 # Imports and exports of files (documents/exchange/). An imported file larger than this is a 413;
 # a DOCX or ODT is refused unpacked past IMPORT_MAX_UNPACKED_BYTES or with more images than

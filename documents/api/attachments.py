@@ -1,6 +1,7 @@
 """REST views of attachments: uploading an image into a document, and serving its bytes to those
 who may view the document."""
 
+import io
 from uuid import UUID
 
 from django.conf import settings
@@ -15,11 +16,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from documents.api.errors import PayloadTooLarge
+from documents.api.errors import BadGateway, GatewayTimeout, PayloadTooLarge
 from documents.api.uploads import limit_uploads
 from documents.api.views import DocumentScopedView
-from documents.attachments import images
-from documents.attachments.files import add_attachment
+from documents.attachments import images, remote
+from documents.attachments.files import add_attachment, store_image
 from documents.attachments.references import attachment_path
 from documents.models import Attachment
 from documents.throttling import PerUserSettingRate
@@ -105,6 +106,65 @@ class AttachmentListView(DocumentScopedView):
             ) from None
         except images.ImageRefused as error:
             raise ValidationError({"file": [str(error)]}, code=error.code) from None
+        body = AttachmentSerializer(attachment).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+class FetchSerializer(serializers.Serializer):
+    """The address of an image to fetch."""
+
+    url = serializers.CharField(max_length=remote.MAX_URL_LENGTH)
+
+
+def _fetched_image(url: str) -> images.CleanImage:
+    """Fetch and clean the image at `url`, its refusals turned into API errors."""
+    try:
+        data = remote.fetch_image(
+            url, settings.ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_FETCH_TIMEOUT
+        )
+        return images.clean_image(io.BytesIO(data), settings.ATTACHMENT_MAX_PIXELS)
+    except (remote.InvalidURL, remote.AddressNotAllowed) as error:
+        raise ValidationError({"url": [str(error)]}, code=error.code) from None
+    except remote.FetchTimeout as error:
+        raise GatewayTimeout(str(error), code=error.code) from None
+    except remote.TooLarge as error:
+        raise PayloadTooLarge(str(error), code=error.code) from None
+    except remote.FetchRefused as error:
+        raise BadGateway(str(error), code=error.code) from None
+    except images.ImageTooLarge as error:
+        raise PayloadTooLarge(str(error), code=error.code) from None
+    except images.UnsupportedImage as error:
+        raise UnsupportedMediaType("", detail=str(error), code=error.code) from None
+    except images.ImageRefused as error:
+        raise ValidationError({"url": [str(error)]}, code=error.code) from None
+
+
+class AttachmentFetchView(DocumentScopedView):
+    """Fetch a remote image into the document (editors), for HTML pasted from a web page: only
+    public addresses, within ATTACHMENT_FETCH_TIMEOUT and ATTACHMENT_MAX_BYTES, then cleaned
+    like an upload."""
+
+    throttle_classes = [*DocumentScopedView.throttle_classes, AttachmentUploadThrottle]
+
+    @extend_schema(
+        request=FetchSerializer,
+        responses={
+            201: AttachmentSerializer,
+            400: OpenApiResponse(description="A bad URL, or an address that is not public."),
+            413: OpenApiResponse(description="Over ATTACHMENT_MAX_BYTES or ATTACHMENT_MAX_PIXELS."),
+            415: OpenApiResponse(description="Not a PNG, JPEG, GIF or WebP image."),
+            429: OpenApiResponse(description="More uploads than ATTACHMENT_UPLOAD_RATE allows."),
+            502: OpenApiResponse(description="The remote server failed or answered an error."),
+            504: OpenApiResponse(description="Longer than ATTACHMENT_FETCH_TIMEOUT."),
+        },
+    )
+    def post(self, request: Request, document_id: UUID) -> Response:
+        # Before anything is fetched: those who may not upload make no request elsewhere.
+        self.require(self.role.can_edit)
+        serializer = FetchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = _fetched_image(serializer.validated_data["url"])
+        attachment = store_image(self.document, request.user, image)
         body = AttachmentSerializer(attachment).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 

@@ -42,6 +42,11 @@ urlpatterns = [
         name="document-attachments",
     ),
     path(
+        f"{document}attachments/fetch/",
+        attachments.AttachmentFetchView.as_view(),
+        name="document-attachment-fetch",
+    ),
+    path(
         f"{document}attachments/<uuid:attachment_id>",
         attachments.AttachmentFileView.as_view(),
         name="document-attachment",
