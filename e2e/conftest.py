@@ -190,7 +190,12 @@ print("E2E-USERS " + json.dumps(out))
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    daphne = DaphneServer(tmp_path_factory.mktemp("e2e-server"), DJANGO_LOG_LEVEL="WARNING")
+    daphne = DaphneServer(
+        tmp_path_factory.mktemp("e2e-server"),
+        DJANGO_LOG_LEVEL="WARNING",
+        # Images pasted or inserted by address come from web sites on this machine in tests.
+        ATTACHMENT_FETCH_ALLOWED_NETWORKS="127.0.0.1/32",
+    )
     names = [
         (f"e2e{n:02d}", f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {n:02d}")
         for n in range(1, USER_POOL + 1)

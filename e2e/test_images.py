@@ -1,14 +1,17 @@
-"""Images in two browsers: inserted from an address with a description, resized from a corner,
-and the other person sees both, under the page's CSP."""
+"""Images in two browsers: inserted from an address with a description (the server fetches it
+into the document), resized from a corner, and the other person sees both, under the page's
+CSP."""
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import expect
 
 from e2e.conftest import EditorPage, eventually
 from e2e.shared_document import open_shared
 
-# An image of this site (the CSP allows images from here only): 469 × 159 pixels.
+# An image of this site (the e2e server may fetch from 127.0.0.1): 469 × 159 pixels.
 IMAGE = "/static/rest_framework/img/glyphicons-halflings.png"
 
 IMAGES_JS = """() => {
@@ -44,14 +47,16 @@ def test_an_image_inserted_from_its_address_and_resized(server, browsers, users)
     a.page.keyboard.press("Enter")
     expect(dialog).to_have_count(0)
 
-    shown = b.editor.locator(f'img[src="{IMAGE}"]')
-    expect(shown).to_have_attribute("alt", "Icons")
+    # The server fetched it: the document shows its own copy, never the address typed.
+    stored = re.compile(rf"^/api/documents/{a.document_id}/attachments/")
+    shown = b.editor.locator('img[alt="Icons"]')
+    expect(shown).to_have_attribute("src", stored)
     expect(shown).to_be_visible()  # loaded: the node view shows it
     [image] = eventually(lambda: _same_images(a, b))
-    assert image["src"] == IMAGE and image["alt"] == "Icons" and image["width"] is None, image
+    assert stored.match(image["src"]) and image["alt"] == "Icons" and image["width"] is None, image
 
     # Dragging the bottom-right corner to the left makes it narrower, for both.
-    mine = a.editor.locator(f'img[src="{IMAGE}"]')
+    mine = a.editor.locator('img[alt="Icons"]')
     mine.hover()
     handle = a.editor.locator('[data-resize-handle="bottom-right"]')
     expect(handle).to_be_visible()

@@ -33,10 +33,29 @@ function styledMarkView(tag: string): MarkViewRenderer {
   }
 }
 
-/** Holds the colour (and any other text style) of a run of text. */
+/** Holds the colour (and any other text style) of a run of text; pasted text brings its colour
+ * as `data-color` (clipboard.ts), the page's policy refusing style attributes. */
 const CspTextStyle = TextStyle.extend({
+  parseHTML() {
+    return [...(this.parent?.() ?? []), { tag: 'span[data-color]', consuming: false }]
+  },
   addMarkView() {
     return styledMarkView('span')
+  },
+})
+
+/** The text colour, also read from `data-color`. */
+const CspColor = Color.extend({
+  addGlobalAttributes() {
+    return (this.parent?.() ?? []).map((group) => ({
+      ...group,
+      attributes: Object.fromEntries(
+        Object.entries(group.attributes).map(([name, attribute]) => [
+          name,
+          name === 'color' ? { ...attribute, parseHTML: (element: HTMLElement) => element.dataset.color || attribute?.parseHTML?.(element) } : attribute,
+        ]),
+      ),
+    }))
   },
 })
 
@@ -71,7 +90,7 @@ const CspTextAlign = TextAlign.extend({
   },
 }).configure({ types: ['heading', 'paragraph'], alignments: [...ALIGNMENTS], defaultAlignment: null })
 
-export const formattingExtensions = [Underline, CspTextStyle, Color, CspHighlight, Subscript, Superscript, CspTextAlign]
+export const formattingExtensions = [Underline, CspTextStyle, CspColor, CspHighlight, Subscript, Superscript, CspTextAlign]
 
 /** Text colours offered: mid tones that read on the light and the dark page alike. */
 export const TEXT_COLORS: { name: string; value: string }[] = [

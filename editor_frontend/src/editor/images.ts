@@ -21,20 +21,28 @@ declare module '@tiptap/core' {
     imageUploads: {
       /** Uploads `files` and inserts each image at `at` (the selection by default) once stored. */
       uploadImages: (files: File[], at?: number) => ReturnType
+      /** Has the server fetch the image at `src` and inserts it at the selection once stored. */
+      fetchImage: (src: string, alt?: string) => ReturnType
     }
   }
 }
 
-interface Attachment {
+export interface Attachment {
   id: string
   url: string
+}
+
+/** Where the attachments of the document are uploaded, and fetched from an address. */
+export interface AttachmentUrls {
+  url: string
+  fetchUrl: string
 }
 
 /**
  * A place in the shared document that holds while people edit it (a Yjs relative position):
  * an upload takes a while, and the image goes where it was dropped even if text came before.
  */
-function anchor(editor: Editor, pos: number): () => number {
+export function anchor(editor: Editor, pos: number): () => number {
   const sync = ySyncPluginKey.getState(editor.state)
   if (!sync?.binding) return () => Math.min(pos, editor.state.doc.content.size)
   const relative = absolutePositionToRelativePosition(pos, sync.type, sync.binding.mapping)
@@ -45,17 +53,36 @@ function anchor(editor: Editor, pos: number): () => number {
   }
 }
 
-async function upload(editor: Editor, url: string, files: File[], at: number): Promise<void> {
+/** Stores an image file as an attachment of the document. */
+export function uploadImage(urls: AttachmentUrls, file: File): Promise<Attachment> {
+  const form = new FormData()
+  form.append('file', file)
+  return api<Attachment>('POST', urls.url, form)
+}
+
+/** Has the server fetch an image from the web and store it as an attachment (so that the
+ * document never shows an image from elsewhere, which would tell that site who reads it). */
+export function fetchImage(urls: AttachmentUrls, src: string): Promise<Attachment> {
+  return api<Attachment>('POST', urls.fetchUrl, { url: src })
+}
+
+/** Inserts a stored image (its `src`) where `where` says, unless the editor can no longer take it. */
+export function insertAttachment(editor: Editor, where: () => number, src: string, alt?: string | null): void {
+  if (!editor.isEditable || editor.isDestroyed) return
+  editor.chain().insertContentAt(where(), { type: 'image', attrs: { src, alt: alt || null } }).run()
+}
+
+function reason(error: unknown): string {
+  return error instanceof ApiError ? error.message : String(error)
+}
+
+async function upload(editor: Editor, urls: AttachmentUrls, files: File[], at: number): Promise<void> {
   const where = anchor(editor, at)
   for (const file of files) {
-    const form = new FormData()
-    form.append('file', file)
     try {
-      const attachment = await api<Attachment>('POST', url, form)
-      if (!editor.isEditable || editor.isDestroyed) return
-      editor.chain().insertContentAt(where(), { type: 'image', attrs: { src: attachment.url } }).run()
+      insertAttachment(editor, where, (await uploadImage(urls, file)).url)
     } catch (error) {
-      toast(`Could not upload ${file.name}: ${error instanceof ApiError ? error.message : String(error)}`, 'error')
+      toast(`Could not upload ${file.name}: ${reason(error)}`, 'error')
     }
   }
 }
@@ -65,11 +92,11 @@ function imageFiles(list: FileList | null | undefined): File[] {
 }
 
 /** Image files pasted or dropped into the document are uploaded and inserted there. */
-export const ImageUploads = Extension.create<{ url: string }>({
+export const ImageUploads = Extension.create<AttachmentUrls>({
   name: 'imageUploads',
 
   addOptions() {
-    return { url: '' }
+    return { url: '', fetchUrl: '' }
   },
 
   addCommands() {
@@ -78,7 +105,22 @@ export const ImageUploads = Extension.create<{ url: string }>({
         (files, at) =>
         ({ editor }) => {
           if (!this.options.url || files.length === 0) return false
-          void upload(editor, this.options.url, files, at ?? editor.state.selection.from)
+          void upload(editor, this.options, files, at ?? editor.state.selection.from)
+          return true
+        },
+      fetchImage:
+        (src, alt) =>
+        ({ editor }) => {
+          if (!this.options.fetchUrl) return false
+          const where = anchor(editor, editor.state.selection.from)
+          // The document's own images need no fetching.
+          if (src.startsWith(this.options.url)) {
+            insertAttachment(editor, where, src, alt)
+            return true
+          }
+          fetchImage(this.options, new URL(src, window.location.href).href)
+            .then((attachment) => insertAttachment(editor, where, attachment.url, alt))
+            .catch((error: unknown) => toast(`Could not bring in the image: ${reason(error)}`, 'error'))
           return true
         },
     }
@@ -174,7 +216,8 @@ export function imageSource(address: string): string | null {
   }
 }
 
-/** Asks for an image's address and its description, and inserts it at the selection. */
+/** Asks for an image's address and its description; the server fetches it, and it is
+ * inserted at the selection. */
 export async function insertImageFromAddress(editor: Editor): Promise<void> {
   const { from, to } = editor.state.selection
   const restore = () => {
@@ -188,5 +231,5 @@ export async function insertImageFromAddress(editor: Editor): Promise<void> {
   const alt = await promptDialog('Describe the image', 'Description (for people who cannot see it)', '', 'Insert', 500)
   restore()
   if (alt === null) return
-  editor.chain().focus().setImage({ src, alt: alt || undefined }).run()
+  editor.chain().focus().fetchImage(src, alt).run()
 }

@@ -23,6 +23,7 @@ import { ImageUploads, imageExtensions } from './images'
 import { KeyboardShortcuts } from './keyboard'
 import { SafeLink } from './links'
 import { OutlinePanel } from './outline'
+import { PasteCleanup } from './paste'
 import { showPresence } from './presence'
 import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
@@ -71,7 +72,8 @@ const editor = new Editor({
     TaskItem.configure({ nested: true, HTMLAttributes: { 'data-type': 'taskItem' } }),
     ...tableExtensions,
     ...imageExtensions,
-    ImageUploads.configure({ url: urls.attachments }),
+    ImageUploads.configure({ url: urls.attachments, fetchUrl: urls.attachmentsFetch }),
+    PasteCleanup.configure({ url: urls.attachments, fetchUrl: urls.attachmentsFetch }),
     Collaboration.configure({ fragment: collab.fragment }),
     CollaborationCaret.configure({
       provider: collab.provider,

@@ -176,6 +176,7 @@ export function documentUrls(apiBase: string, id: string) {
     restore: (versionId: string | number) => `${base}versions/${versionId}/restore/`,
     members: `${base}members/`,
     attachments: `${base}attachments/`,
+    attachmentsFetch: `${base}attachments/fetch/`,
     member: (username: string) => `${base}members/${encodeURIComponent(username)}/`,
     accessRequests: `${base}access-requests/`,
     accessRequest: (username: string) => `${base}access-requests/${encodeURIComponent(username)}/`,
