@@ -72,6 +72,13 @@ MATRIX = [
     ("get", D + "versions/{version}/?format=html", None, [200, 200, 200, 200, 404, 404, 401]),
     ("post", D + "versions/{version}/restore/", None, [200, 200, 403, 403, 404, 404, 401]),
     ("post", D + "attachments/", UPLOAD, [201, 201, 403, 403, 404, 404, 401]),
+    # An address that is not http(s): refused before any network, but only to those who may.
+    ("post", D + "attachments/fetch/", {"url": "ftp://example.com/a.png"},
+     [400, 400, 403, 403, 404, 404, 401]),
+    # Asking tells nothing, whoever asks; only the owner sees and answers the requests.
+    ("post", D + "access/request/", None, [202, 202, 202, 202, 202, 202, 401]),
+    ("get", D + "access-requests/", None, [200, 403, 403, 403, 404, 404, 401]),
+    ("delete", D + "access-requests/newcomer/", None, [404, 403, 403, 403, 404, 404, 401]),
     # Those who may not view the document get the 404 of an unknown id, signed in or not.
     ("get", D + "attachments/{attachment}", None, [200, 200, 200, 200, 404, 404, 404]),
 ]  # fmt: skip
