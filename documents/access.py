@@ -59,6 +59,8 @@ def membership_role(user: User, document: Document) -> str | None:
 
 def role_for(user: User, document: Document) -> Role | None:
     """The user's role on the document, or None when they may not see it."""
+    if user.is_authenticated and document.owner_id == user.pk:
+        return Role.OWNER  # no need to look for a membership
     return role_from(
         user,
         document.owner_id,
@@ -135,9 +137,9 @@ def find_document(user: User, document_id: UUID) -> tuple[Document, Role] | None
 
 
 def remember_link_visit(user: User, document: Document) -> None:
-    """Puts a document someone opened by its link alone into their list."""
-    if user.is_authenticated and not is_member(user, document):
-        LinkVisit.objects.get_or_create(document=document, user=user)
+    """Puts a document someone signed in opened by its link alone (not a member: see
+    `is_member`) into their list."""
+    LinkVisit.objects.get_or_create(document=document, user=user)
 
 
 @functools.cache

@@ -154,14 +154,16 @@ def editor(request: HttpRequest, document_id: UUID) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         return _not_available(request, document_id)
     document, role = found
-    remember_link_visit(request.user, document)
+    member = is_member(request.user, document)
+    if request.user.is_authenticated and not member:
+        remember_link_visit(request.user, document)
     config = {
         "documentId": str(document.pk),
         "title": document.title,
         "role": role.value,
         "canEdit": role.can_edit,
         "canManage": role.can_manage,
-        "isMember": is_member(request.user, document),
+        "isMember": member,
         "linkAccess": document.link_access,
         "linkRole": document.link_role,
         "owner": {

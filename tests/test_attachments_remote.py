@@ -92,10 +92,8 @@ def document(user, make_document):
 
 
 @pytest.fixture
-def api(user, token_for) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-    return client
+def api(user, client_for) -> APIClient:
+    return client_for(user)
 
 
 def fetch(client: APIClient, document, url: str):

@@ -58,6 +58,22 @@ UPLOAD_SCHEMA = {
 }
 
 
+def image_refusal(error: images.ImageRefused, field: str, media_type: str = "") -> APIException:
+    """The API error of an image that cannot become an attachment: 413 over the limits, 415
+    for a type not taken, else 400 on `field`."""
+    if isinstance(error, images.ImageTooLarge):
+        return PayloadTooLarge(str(error), code=error.code)
+    if isinstance(error, images.UnsupportedImage):
+        return UnsupportedMediaType(media_type, detail=str(error), code=error.code)
+    return ValidationError({field: [str(error)]}, code=error.code)
+
+
+def created(attachment: Attachment) -> Response:
+    """201 with the new attachment, and where it is served."""
+    body = AttachmentSerializer(attachment).data
+    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
 class AttachmentUploadThrottle(PerUserSettingRate):
     """Uploads per user, to any document, at ATTACHMENT_UPLOAD_RATE: each is kept on disk
     until its document goes or prune_attachments finds it unused."""
@@ -98,16 +114,9 @@ class AttachmentListView(DocumentScopedView):
             )
         try:
             attachment = add_attachment(self.document, request.user, files[0])
-        except images.ImageTooLarge as error:
-            raise PayloadTooLarge(str(error), code=error.code) from None
-        except images.UnsupportedImage as error:
-            raise UnsupportedMediaType(
-                files[0].content_type or "", detail=str(error), code=error.code
-            ) from None
         except images.ImageRefused as error:
-            raise ValidationError({"file": [str(error)]}, code=error.code) from None
-        body = AttachmentSerializer(attachment).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+            raise image_refusal(error, "file", files[0].content_type or "") from None
+        return created(attachment)
 
 
 class FetchSerializer(serializers.Serializer):
@@ -123,6 +132,8 @@ def _fetched_image(url: str) -> images.CleanImage:
             url, settings.ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_FETCH_TIMEOUT
         )
         return images.clean_image(io.BytesIO(data), settings.ATTACHMENT_MAX_PIXELS)
+    except images.ImageRefused as error:
+        raise image_refusal(error, "url") from None
     except (remote.InvalidURL, remote.AddressNotAllowed) as error:
         raise ValidationError({"url": [str(error)]}, code=error.code) from None
     except remote.FetchTimeout as error:
@@ -131,12 +142,6 @@ def _fetched_image(url: str) -> images.CleanImage:
         raise PayloadTooLarge(str(error), code=error.code) from None
     except remote.FetchRefused as error:
         raise BadGateway(str(error), code=error.code) from None
-    except images.ImageTooLarge as error:
-        raise PayloadTooLarge(str(error), code=error.code) from None
-    except images.UnsupportedImage as error:
-        raise UnsupportedMediaType("", detail=str(error), code=error.code) from None
-    except images.ImageRefused as error:
-        raise ValidationError({"url": [str(error)]}, code=error.code) from None
 
 
 class AttachmentFetchView(DocumentScopedView):
@@ -164,9 +169,7 @@ class AttachmentFetchView(DocumentScopedView):
         serializer = FetchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         image = _fetched_image(serializer.validated_data["url"])
-        attachment = store_image(self.document, request.user, image)
-        body = AttachmentSerializer(attachment).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return created(store_image(self.document, request.user, image))
 
 
 class FirstRenderer(BaseContentNegotiation):
