@@ -10,7 +10,7 @@ import { WebsocketProvider, messageSync } from 'y-websocket'
 import * as Y from 'yjs'
 
 import { type StopReason, shouldReconnect, stopReason } from './close-codes'
-import type { RoleName } from '../lib/api'
+import type { RoleName, ThreadInfo } from '../lib/api'
 import type { EditorConfig } from './config'
 import { SaveTracker } from './save-status'
 
@@ -23,6 +23,8 @@ export type ConnectionState =
 const SYNC_STEP1 = 0
 /** The server's own notices (documents/realtime/protocol.py): one JSON object each. */
 const MESSAGE_NOTICE = 100
+/** The comments feed: a thread that was created or changed, or deleted (one JSON object each). */
+const MESSAGE_COMMENTS = 101
 
 /** What the server says about the document or this client's rights. */
 export type Notice =
@@ -30,6 +32,11 @@ export type Notice =
   | { type: 'refused' }
   | { type: 'title'; title: string }
   | { type: 'history' }
+  /** Something new reached this user's notifications. */
+  | { type: 'notifications' }
+
+/** A change of a comment thread, by anyone (this user too). */
+export type ThreadChange = { type: 'thread'; thread: ThreadInfo } | { type: 'thread.deleted'; id: string }
 /** How long a slow or broken IndexedDB may delay the connection. */
 const LOCAL_LOAD_TIMEOUT_MS = 2000
 
@@ -57,6 +64,7 @@ export class Collab {
   private everOnline = false
   private readonly listeners = new Set<(state: ConnectionState) => void>()
   private readonly noticeListeners = new Set<(notice: Notice) => void>()
+  private readonly threadListeners = new Set<(change: ThreadChange) => void>()
 
   constructor(config: EditorConfig) {
     this.fragment = this.doc.getXmlFragment('default')
@@ -144,6 +152,11 @@ export class Collab {
     this.noticeListeners.add(listener)
   }
 
+  /** Calls `listener` with every change of a comment thread that the server announces. */
+  onThreadChange(listener: (change: ThreadChange) => void): void {
+    this.threadListeners.add(listener)
+  }
+
   /**
    * Gives up this browser's copy: the connection is dropped and the offline copy erased, so
    * that changes the server refused can never be sent again. The page then reloads the
@@ -184,6 +197,17 @@ export class Collab {
       if (!isNotice(notice)) return
       for (const listener of this.noticeListeners) listener(notice)
     }
+    handlers[MESSAGE_COMMENTS] = (_encoder, decoder) => {
+      let change: unknown
+      try {
+        change = JSON.parse(decoding.readVarString(decoder))
+      } catch (error) {
+        console.warn('could not read a comments message from the server', error)
+        return
+      }
+      if (!isThreadChange(change)) return
+      for (const listener of this.threadListeners) listener(change)
+    }
   }
 
   /**
@@ -218,6 +242,13 @@ export class Collab {
 
 function isNotice(value: unknown): value is Notice {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+}
+
+function isThreadChange(value: unknown): value is ThreadChange {
+  if (typeof value !== 'object' || value === null) return false
+  const change = value as { type: string; thread?: { id?: unknown }; id?: unknown }
+  if (change.type === 'thread') return typeof change.thread?.id === 'string'
+  return change.type === 'thread.deleted' && typeof change.id === 'string'
 }
 
 function openLocalCopy(name: string, doc: Y.Doc): IndexeddbPersistence | null {

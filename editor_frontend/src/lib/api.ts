@@ -120,6 +120,11 @@ export function roleCanEdit(role: RoleName): boolean {
   return role === 'owner' || role === 'editor'
 }
 
+/** Whether the role may comment: all but viewers. */
+export function roleCanComment(role: RoleName): boolean {
+  return role !== 'viewer'
+}
+
 export interface DocumentInfo {
   id: string
   title: string
@@ -162,6 +167,52 @@ export interface NewMember {
   role: RoleName
 }
 
+/** Someone as the comments show them. */
+export interface Person {
+  username: string
+  name: string
+  color: string
+}
+
+/** One comment of a thread; `body` holds mentions as `<@username>` tokens. */
+export interface CommentInfo {
+  id: number
+  author: Person
+  body: string
+  mentions: { username: string; name: string }[]
+  created: string
+  edited: string | null
+}
+
+/** Yjs relative positions (base64) of a thread's first and last character. */
+export interface Anchor {
+  start: string
+  end: string
+}
+
+/** A comment thread on a passage: its first comment and the replies. */
+export interface ThreadInfo {
+  id: string
+  status: 'open' | 'resolved'
+  /** The passage as it was when the thread began. */
+  quote: string
+  /** Its text is gone from the document. */
+  orphaned: boolean
+  anchor: Anchor
+  author: Person
+  created: string
+  resolved_by: Person | null
+  resolved_at: string | null
+  comments: CommentInfo[]
+}
+
+/** Someone an owner may mention (`GET …/people/?q=`): `member` says whether they have access. */
+export interface PersonMatch {
+  username: string
+  name: string
+  member: boolean
+}
+
 export type ContentFormat = 'text' | 'markdown' | 'html' | 'json'
 
 /** The API paths of one document. */
@@ -180,5 +231,13 @@ export function documentUrls(apiBase: string, id: string) {
     member: (username: string) => `${base}members/${encodeURIComponent(username)}/`,
     accessRequests: `${base}access-requests/`,
     accessRequest: (username: string) => `${base}access-requests/${encodeURIComponent(username)}/`,
+    threads: `${base}threads/`,
+    threadsSeen: `${base}threads/seen/`,
+    thread: (threadId: string) => `${base}threads/${threadId}/`,
+    threadComments: (threadId: string) => `${base}threads/${threadId}/comments/`,
+    comment: (threadId: string, commentId: number) => `${base}threads/${threadId}/comments/${commentId}/`,
+    resolve: (threadId: string) => `${base}threads/${threadId}/resolve/`,
+    reopen: (threadId: string) => `${base}threads/${threadId}/reopen/`,
+    people: (query: string) => `${base}people/?q=${encodeURIComponent(query)}`,
   }
 }
