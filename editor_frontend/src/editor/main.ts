@@ -13,6 +13,7 @@ import { type DocumentInfo, type RoleName, api, documentUrls, roleCanEdit } from
 import { mountBell } from '../lib/bell'
 import { h, readJsonScript, required } from '../lib/dom'
 import { Collab } from './collab'
+import { Comments } from './comments'
 import type { EditorConfig } from './config'
 import { exportMenu } from './export'
 import { Find } from './find'
@@ -29,7 +30,7 @@ import { ShareDialog } from './share'
 import { StatusLine, showNoticeBanner, showStopBanner } from './status'
 import { TABLE_GROUPS, tableExtensions } from './tables'
 import { TitleEditor } from './title'
-import { Toolbar, editLink } from './toolbar'
+import { FORMATTING_GROUPS, Toolbar, editLink } from './toolbar'
 import { VersionsPanel } from './versions'
 import { bindWordCountKey } from './wordcount'
 import './editor.css'
@@ -37,6 +38,7 @@ import './editor.css'
 const config = readJsonScript<EditorConfig>('editor-config')
 const urls = documentUrls(config.apiBase, config.documentId)
 const collab = new Collab(config)
+const comments = new Comments(config, urls, collab)
 
 /** Ctrl/Cmd-K opens the link dialog, as in other editors. */
 const LinkShortcut = Extension.create({
@@ -83,6 +85,7 @@ const editor = new Editor({
     LinkShortcut,
     KeyboardShortcuts,
     Find,
+    comments.extension,
   ],
   editorProps: {
     // Links do not open on a plain click while editing; Ctrl/Cmd-click opens them.
@@ -103,7 +106,7 @@ const editor = new Editor({
 })
 
 const toolbarElement = required('toolbar')
-const toolbar = new Toolbar(toolbarElement, editor)
+const toolbar = new Toolbar(toolbarElement, editor, { groups: [...FORMATTING_GROUPS, [comments.tool()]] })
 toolbar.setEnabled(config.canEdit)
 // The table menu: a toolbar of its own, shown while the caret is in a table.
 const tableMenuElement = h('div', { id: 'table-menu', class: 'toolbar toolbar-table', role: 'toolbar', 'aria-label': 'Table', hidden: true })
@@ -113,6 +116,7 @@ tableMenu.setEnabled(config.canEdit)
 bindFindKeys(new FindBar(toolbarElement.parentElement ?? document.body, editor))
 bindWordCountKey(editor)
 
+const bell = mountBell()
 const banner = required('banner')
 const status = new StatusLine(required('status-connection'), required('status-save'), config.canEdit)
 collab.saves.subscribe((state) => status.setSave(state))
@@ -173,6 +177,7 @@ const shareButton = h(
   h('span', { class: 'btn-label' }, 'Share'),
 )
 required('doc-actions').append(outlineButton, historyButton, exportMenu(urls.export, () => title.value), shareButton)
+comments.mount(editor, editor.view.dom.closest<HTMLElement>('.paper') ?? required('editor'), required('doc-actions'))
 
 /** Beside the title, for those who may not change the text: what they may do instead. */
 function showReadOnlyBadge(role: RoleName): void {
@@ -199,6 +204,7 @@ function applyRole(role: RoleName): void {
   tableMenu.setEnabled(editable)
   title.setEditable(config.canEdit)
   status.setCanEdit(config.canEdit)
+  comments.refresh()
   showReadOnlyBadge(role)
 }
 
@@ -252,6 +258,8 @@ collab.onNotice((notice) => {
     title.setRemote(notice.title)
   } else if (notice.type === 'history') {
     endUndoHistory()
+  } else if (notice.type === 'notifications') {
+    void bell?.refresh()
   }
 })
 
@@ -276,10 +284,9 @@ window.addEventListener('beforeunload', (event) => {
 })
 
 void collab.start()
-mountBell()
 if (config.canEdit) editor.commands.focus('start')
 
 if (new URLSearchParams(window.location.search).get('test') === '1') {
   // For end-to-end tests: inspect the shared document and the editor.
-  Object.assign(window, { docsEditor: { editor, collab, refreshDetails } })
+  Object.assign(window, { docsEditor: { editor, collab, refreshDetails, comments } })
 }

@@ -43,6 +43,8 @@ export interface Tool {
   run: (editor: Editor, button: HTMLButtonElement) => unknown
   isActive?: (editor: Editor) => boolean
   can?: (editor: Editor) => boolean
+  /** Changes no text (commenting): usable whether the text may be changed or not, as `can` says. */
+  independent?: boolean
 }
 
 export type Group = Tool[]
@@ -101,7 +103,7 @@ const ALIGNMENT_LABELS: Record<Alignment, { label: string; key: string; icon: Ic
   justify: { label: 'Justify', key: 'j', icon: 'alignJustify' },
 }
 
-const GROUPS: Group[] = [
+export const FORMATTING_GROUPS: Group[] = [
   [
     { name: 'undo', label: 'Undo', shortcut: 'Mod-z', icon: 'undo', run: (e) => e.chain().focus().undo().run(), can: (e) => e.can().undo() },
     { name: 'redo', label: 'Redo', shortcut: 'Mod-Shift-z', icon: 'redo', run: (e) => e.chain().focus().redo().run(), can: (e) => e.can().redo() },
@@ -169,7 +171,7 @@ export class Toolbar {
   private readonly root: HTMLElement
   private readonly shownWhen?: (editor: Editor) => boolean
 
-  constructor(root: HTMLElement, editor: Editor, { groups = GROUPS, shownWhen }: ToolbarOptions = {}) {
+  constructor(root: HTMLElement, editor: Editor, { groups = FORMATTING_GROUPS, shownWhen }: ToolbarOptions = {}) {
     this.editor = editor
     this.root = root
     this.shownWhen = shownWhen
@@ -191,7 +193,7 @@ export class Toolbar {
         // mousedown would move the focus out of the editor and lose the selection.
         button.addEventListener('mousedown', (event) => event.preventDefault())
         button.addEventListener('click', () => {
-          if (this.enabled) tool.run(this.editor, button)
+          if (this.enabled || tool.independent) tool.run(this.editor, button)
         })
         groupElement.append(button)
         this.buttons.push({ tool, button })
@@ -224,7 +226,7 @@ export class Toolbar {
       const active = editable && tool.isActive ? tool.isActive(this.editor) : false
       if (tool.isActive) button.setAttribute('aria-pressed', String(active))
       button.classList.toggle('is-active', active)
-      let usable = editable
+      let usable = editable || !!tool.independent
       if (usable && tool.can) {
         try {
           usable = tool.can(this.editor)

@@ -4,7 +4,7 @@
  * calls. The highlights and the sidebar both draw from it, and from which thread is active.
  */
 
-import { type Page, type ThreadInfo, api } from '../../lib/api'
+import type { CommentInfo, ThreadInfo } from '../../lib/api'
 import type { ThreadChange } from '../collab'
 
 export class ThreadStore {
@@ -50,6 +50,23 @@ export class ThreadStore {
     this.changed()
   }
 
+  /** A reply that this page's call added, before the live feed brings the whole thread. */
+  putComment(threadId: string, comment: CommentInfo): void {
+    const thread = this.threads.get(threadId)
+    if (!thread) return
+    const known = thread.comments.some((existing) => existing.id === comment.id)
+    const comments = known ? thread.comments.map((existing) => (existing.id === comment.id ? comment : existing)) : [...thread.comments, comment]
+    this.put({ ...thread, comments })
+  }
+
+  /** A comment deleted by this page's call; the first one takes its thread with it. */
+  removeComment(threadId: string, commentId: number): void {
+    const thread = this.threads.get(threadId)
+    if (!thread) return
+    if (thread.comments[0]?.id === commentId) this.remove(threadId)
+    else this.put({ ...thread, comments: thread.comments.filter((comment) => comment.id !== commentId) })
+  }
+
   /** A change from the live feed. */
   apply(change: ThreadChange): void {
     if (change.type === 'thread') this.put(change.thread)
@@ -64,16 +81,4 @@ export class ThreadStore {
   private changed(): void {
     for (const listener of this.listeners) listener()
   }
-}
-
-/** Every thread of the document, open and resolved, following the pages of the list. */
-export async function fetchThreads(url: string): Promise<ThreadInfo[]> {
-  const threads: ThreadInfo[] = []
-  let next: string | null = url
-  while (next) {
-    const page: Page<ThreadInfo> = await api<Page<ThreadInfo>>('GET', next)
-    threads.push(...page.results)
-    next = page.next
-  }
-  return threads
 }
