@@ -166,17 +166,22 @@ class Attachment(models.Model):
 
 
 # The search index's model lives with the search code; imported here so that Django finds it.
+# So do the comments' (documents/comments/).
+from documents.comments.models import Comment, CommentsSeen, CommentThread  # noqa: E402, F401
 from documents.search.models import SearchText  # noqa: E402, F401
 
 
 class Notification(models.Model):
     """Something that happened for someone: a document shared with them, someone asking for
-    access to theirs. Shown in their list of notifications until read, and only while they may
-    still open the document (see documents/notifications.py)."""
+    access to theirs, a mention of them or a reply to them in a comment. Shown in their list of
+    notifications until read, and only while they may still open the document (see
+    documents/notifications.py)."""
 
     class Kind(models.TextChoices):
         SHARED = "shared"  # `actor` shared `document` with the recipient
         ACCESS_REQUESTED = "access_requested"  # `actor` asks for access to `document`
+        MENTIONED = "mentioned"  # `actor` mentioned the recipient in `comment`
+        REPLIED = "replied"  # `actor` replied (`comment`) in a thread the recipient took part in
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -185,6 +190,10 @@ class Notification(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    # What a mention or a reply is about; deleting the comment takes its notifications along.
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created = models.DateTimeField(auto_now_add=True)
     read = models.DateTimeField(null=True, blank=True)
     # When it went out by e-mail, or was settled as never to go (opted out, no access).

@@ -5,13 +5,18 @@ nobody. Someone sees only the notifications about documents they may still open:
 removed from a document no longer learns of it.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from documents.access import reachable_documents
-from documents.models import AccessRequest, Membership, Notification
+from documents.access import reachable_documents, role_on
+from documents.comments.mentions import plain_body
+from documents.models import AccessRequest, Comment, Membership, Notification
 from documents.people import display_name
+
+# How much of a comment a notification quotes.
+EXCERPT_CHARS = 140
 
 
 def notify_shared(membership: Membership, actor: AbstractBaseUser) -> Notification:
@@ -36,6 +41,33 @@ def notify_access_requested(access_request: AccessRequest) -> Notification:
     )
 
 
+def notify_mentioned(comment: Comment, users: list[AbstractBaseUser]) -> list[int]:
+    """Tells each user (who may open the document) that the comment mentions them; the primary
+    keys of those told."""
+    return _notify_of_comment(comment, Notification.Kind.MENTIONED, users)
+
+
+def notify_replied(comment: Comment, user_pks: list[int]) -> list[int]:
+    """Tells the earlier participants of the comment's thread (those who may still open the
+    document) of the reply; the primary keys of those told."""
+    users = get_user_model()._default_manager.filter(pk__in=user_pks)
+    return _notify_of_comment(comment, Notification.Kind.REPLIED, list(users))
+
+
+def _notify_of_comment(
+    comment: Comment, kind: Notification.Kind, users: list[AbstractBaseUser]
+) -> list[int]:
+    document = comment.thread.document
+    recipients = [user for user in users if role_on(user, document.id) is not None]
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user, kind=kind, document=document, actor=comment.author, comment=comment
+        )
+        for user in recipients
+    )
+    return [user.pk for user in recipients]
+
+
 _ABLE_TO = {"editor": "edit", "commenter": "comment on", "viewer": "view", "owner": "manage"}
 
 
@@ -45,14 +77,25 @@ def describe(notification: Notification) -> str:
     title = f"“{notification.document.title}”"
     if notification.kind == Notification.Kind.ACCESS_REQUESTED:
         return f"{who} asks for access to {title}"
+    if notification.kind in (Notification.Kind.MENTIONED, Notification.Kind.REPLIED):
+        done = "mentioned you" if notification.kind == Notification.Kind.MENTIONED else "replied"
+        return f"{who} {done} in {title}: “{excerpt(notification.comment)}”"
     return f"{who} shared {title} with you: you can {_ABLE_TO.get(notification.role, 'open')} it"
+
+
+def excerpt(comment: Comment | None) -> str:
+    """The start of a comment, as a notification quotes it."""
+    if comment is None:
+        return ""
+    text = " ".join(plain_body(comment.body, comment.mentions.all()).split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
     """The user's notifications, newest first, about documents they may still open."""
     return Notification.objects.filter(
         recipient=user, document__in=reachable_documents(user).values("pk")
-    ).select_related("document", "actor")
+    ).select_related("document", "actor", "comment")
 
 
 def mark_read(notifications: QuerySet[Notification]) -> int:

@@ -241,6 +241,18 @@ IMPORT_MAX_IMAGES = env_int("IMPORT_MAX_IMAGES", 200)
 IMPORT_RATE = os.environ.get("IMPORT_RATE", "60/hour")
 # Requests for access per user (each may reach an owner); see documents/access_requests.py.
 ACCESS_REQUEST_RATE = os.environ.get("ACCESS_REQUEST_RATE", "30/hour")
+# Comments (documents/comments/): the bounds of what one person can make the server keep.
+COMMENTS = {
+    "MAX_BODY_CHARS": env_int("COMMENTS_MAX_BODY_CHARS", 4000),
+    "MAX_MENTIONS": env_int("COMMENTS_MAX_MENTIONS", 20),
+    "MAX_THREADS_PER_DOCUMENT": env_int("COMMENTS_MAX_THREADS_PER_DOCUMENT", 1000),
+    "MAX_COMMENTS_PER_THREAD": env_int("COMMENTS_MAX_COMMENTS_PER_THREAD", 200),
+    # A REST client's quote, and how much of the anchored text a thread keeps.
+    "MAX_QUOTE_CHARS": env_int("COMMENTS_MAX_QUOTE_CHARS", 1000),
+    "STORED_QUOTE_CHARS": env_int("COMMENTS_STORED_QUOTE_CHARS", 500),
+}
+# New comments and edits per user (each may notify people).
+COMMENT_RATE = os.environ.get("COMMENT_RATE", "120/minute")
 CONVERSION_SECONDS = env_float("CONVERSION_SECONDS", 30.0)
 CONVERSION_MEMORY_MB = env_int("CONVERSION_MEMORY_MB", 1024)
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED

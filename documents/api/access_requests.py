@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 
 from documents.access_requests import ask_for_access, grant_access
 from documents.api.serializers import MemberSerializer
-from documents.api.views import DocumentScopedView, notify_after_commit
+from documents.api.views import DocumentScopedView
 from documents.models import AccessRequest
 from documents.people import display_name
 from documents.realtime.events import AccessChanged
+from documents.realtime.link import publish_after_commit
 from documents.roles import LINK_ROLE_CHOICES
 from documents.throttling import PerUserSettingRate
 
@@ -96,7 +97,7 @@ class AccessRequestDetailView(DocumentScopedView):
         serializer = GrantSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = grant_access(access_request, serializer.validated_data["role"], request.user)
-        notify_after_commit(self.document.id, AccessChanged())
+        publish_after_commit(self.document.id, AccessChanged())
         body = MemberSerializer(membership, context={"role": self.role}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from documents.api import access_requests, attachments, exchange, notifications, views
+from documents.api import access_requests, attachments, exchange, notifications, threads, views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("documents", views.DocumentViewSet, basename="document")
@@ -67,6 +67,38 @@ urlpatterns = [
         access_requests.AccessRequestDetailView.as_view(),
         name="document-access-request",
     ),
+    path(f"{document}threads/", threads.ThreadListView.as_view(), name="document-threads"),
+    path(
+        f"{document}threads/seen/",
+        threads.CommentsSeenView.as_view(),
+        name="document-comments-seen",
+    ),
+    path(
+        f"{document}threads/<uuid:thread_id>/",
+        threads.ThreadDetailView.as_view(),
+        name="document-thread",
+    ),
+    path(
+        f"{document}threads/<uuid:thread_id>/comments/",
+        threads.ThreadCommentsView.as_view(),
+        name="document-thread-comments",
+    ),
+    path(
+        f"{document}threads/<uuid:thread_id>/comments/<int:comment_id>/",
+        threads.CommentDetailView.as_view(),
+        name="document-thread-comment",
+    ),
+    path(
+        f"{document}threads/<uuid:thread_id>/resolve/",
+        threads.ThreadStatusView.as_view(new_status="resolved"),
+        name="document-thread-resolve",
+    ),
+    path(
+        f"{document}threads/<uuid:thread_id>/reopen/",
+        threads.ThreadStatusView.as_view(new_status="open"),
+        name="document-thread-reopen",
+    ),
+    path(f"{document}people/", threads.PeopleView.as_view(), name="document-people"),
     # Before the router, whose detail route would take "import" for an id.
     path("documents/import", exchange.ImportView.as_view(), name="document-import"),
     path("documents/import/", exchange.ImportView.as_view(schema=None)),

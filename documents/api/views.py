@@ -44,8 +44,8 @@ from documents.api.serializers import (
 from documents.models import Document, Membership, Version
 from documents.notifications import notify_shared
 from documents.realtime import storage
-from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed, Event
-from documents.realtime.link import publish_from_sync
+from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed
+from documents.realtime.link import publish_after_commit
 from documents.search.filters import DocumentSearchFilter
 from documents.throttling import SIGN_IN_THROTTLES
 
@@ -74,11 +74,6 @@ def _parsed_content(format: str, value: str | dict) -> dict:
         raise PayloadTooLarge(str(error)) from None
     except ValueError as error:
         raise ValidationError({"content": [str(error)]}) from None
-
-
-def notify_after_commit(document_id: UUID, event: Event) -> None:
-    """Tells every process's open editors of the document, once the change is committed."""
-    transaction.on_commit(lambda: publish_from_sync(document_id, event.message()))
 
 
 class TokenView(ObtainAuthToken):
@@ -121,15 +116,15 @@ class DocumentViewSet(viewsets.ModelViewSet):
         document = serializer.save()
         if "title" in changed:
             # Open editors show the new title at once, like the text.
-            notify_after_commit(document.id, DocumentRenamed(document.title))
+            publish_after_commit(document.id, DocumentRenamed(document.title))
         if relinked:
             # Sockets that came in by the link follow at once: another role, or closed.
-            notify_after_commit(document.id, AccessChanged())
+            publish_after_commit(document.id, AccessChanged())
 
     def perform_destroy(self, document: Document) -> None:
         document_id = document.id
         document.delete()
-        notify_after_commit(document_id, DocumentDeleted())
+        publish_after_commit(document_id, DocumentDeleted())
 
 
 class DocumentScopedView(APIView):
@@ -231,7 +226,7 @@ class MemberListView(DocumentScopedView, generics.ListCreateAPIView):
         with transaction.atomic():
             membership = serializer.save(document=self.document)
             notify_shared(membership, self.request.user)
-        notify_after_commit(self.document.id, AccessChanged())
+        publish_after_commit(self.document.id, AccessChanged())
 
 
 class MemberDetailView(DocumentScopedView):
@@ -252,13 +247,13 @@ class MemberDetailView(DocumentScopedView):
         serializer.is_valid(raise_exception=True)
         membership.role = serializer.validated_data["role"]
         membership.save(update_fields=["role"])
-        notify_after_commit(self.document.id, AccessChanged())
+        publish_after_commit(self.document.id, AccessChanged())
         return Response(MemberSerializer(membership, context={"role": self.role}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, document_id: UUID, username: str) -> Response:
         self._membership(username).delete()
-        notify_after_commit(self.document.id, AccessChanged())
+        publish_after_commit(self.document.id, AccessChanged())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

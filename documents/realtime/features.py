@@ -45,6 +45,7 @@ BUILT_IN_FEATURES = (
     "documents.realtime.save_confirmations.SaveConfirmations",
     "documents.realtime.server_notices.ServerNotices",
     "documents.search.indexing.SearchIndexing",
+    "documents.comments.feed.CommentsFeed",
 )
 PROCESS_LINK_FEATURE = "documents.realtime.process_sync.ProcessSync"
 

@@ -12,8 +12,10 @@ from uuid import UUID
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import transaction
 
 from documents.realtime.document_log import DocumentLog
+from documents.realtime.events import Event
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,12 @@ async def publish(document_id: UUID, message: dict) -> None:
 def publish_from_sync(document_id: UUID, message: dict) -> None:
     """`publish` for synchronous code (views, signal handlers)."""
     async_to_sync(publish)(document_id, message)
+
+
+def publish_after_commit(document_id: UUID, event: Event) -> None:
+    """Tell every process's sessions of the document of `event`, once the database transaction
+    that made it commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: publish_from_sync(document_id, event.message()))
 
 
 class ProcessLink:
