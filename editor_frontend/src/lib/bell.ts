@@ -11,7 +11,7 @@ const NOTIFICATIONS_URL = '/api/notifications/'
 
 export interface NotificationInfo {
   id: number
-  kind: 'shared' | 'access_requested'
+  kind: 'shared' | 'access_requested' | 'mentioned' | 'replied'
   document: { id: string; title: string }
   actor: { username: string; name: string }
   role: string
@@ -28,6 +28,8 @@ export function describe(notification: NotificationInfo): string {
   const who = notification.actor.name
   const title = `“${notification.document.title}”`
   if (notification.kind === 'access_requested') return `${who} asks for access to ${title}`
+  if (notification.kind === 'mentioned') return `${who} mentioned you in a comment on ${title}`
+  if (notification.kind === 'replied') return `${who} replied to a comment on ${title}`
   return `${who} shared ${title} with you: you can ${ROLE_WORDS[notification.role] ?? 'open'} it`
 }
 
