@@ -36,6 +36,11 @@ export interface SidebarHooks {
   unread: (any: boolean) => void
 }
 
+/** The ids of the threads with text, in document order. */
+function placedOrder(ranges: Map<string, Range>): string {
+  return [...ranges].sort(([, a], [, b]) => a.from - b.from).map(([id]) => id).join(' ')
+}
+
 export class CommentsSidebar {
   readonly root = h('aside', { class: 'comments-column', id: 'comments', 'aria-label': 'Comments' })
   private readonly cards = h('div', { class: 'comment-cards' })
@@ -48,6 +53,8 @@ export class CommentsSidebar {
   /** Threads looked at during this visit: no longer unread. */
   private readonly looked = new Set<string>()
   private layoutQueued = false
+  /** The threads with text, in document order, as the cards last showed them. */
+  private placedOrder = ''
   /** Images and fonts that load, boxes that grow: the passages and the cards move. */
   private readonly resizes = new ResizeObserver(() => this.queueLayout())
 
@@ -72,7 +79,7 @@ export class CommentsSidebar {
       }
     })
     context.store.subscribe(() => this.render())
-    editor.on('transaction', () => this.queueLayout())
+    editor.on('transaction', () => this.followText())
     window.addEventListener('resize', () => this.queueLayout())
     this.resizes.observe(editor.view.dom)
     this.render()
@@ -201,8 +208,15 @@ export class CommentsSidebar {
 
   render(): void {
     const { ranges } = highlights(this.editor.state)
+    this.placedOrder = placedOrder(ranges)
     const threads = this.ordered(ranges)
     const active = this.context.store.active
+    // A thread resolved while active (or hidden with "Show resolved") lets go of its highlight.
+    const activeThread = active ? this.context.store.get(active) : undefined
+    if (activeThread && !this.visible(activeThread)) {
+      this.context.store.setActive(null) // renders again
+      return
+    }
     const elements: HTMLElement[] = []
     for (const thread of threads) {
       let view = this.views.get(thread.id)
@@ -230,6 +244,13 @@ export class CommentsSidebar {
     this.empty.hidden = elements.length > 0
     this.hooks.unread(threads.some((thread) => this.unread(thread)))
     this.queueLayout()
+  }
+
+  /** After a change of the text: cards move, and their order or their text's being gone may
+   * change (then they are shown again). */
+  private followText(): void {
+    if (placedOrder(highlights(this.editor.state).ranges) !== this.placedOrder) this.render()
+    else this.queueLayout()
   }
 
   private queueLayout(): void {
