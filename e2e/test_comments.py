@@ -63,8 +63,11 @@ def test_a_thread_reaches_the_other_browser_with_replies_mentions_and_resolving(
     expect(bob_card.locator(".comment-body")).to_have_text("Is this the right animal?")
     expect(bob_card.locator(".comment-author")).to_have_text(alice.name)
 
-    # Bob replies and mentions Alice with the picker.
+    # Bob opens the card, replies and mentions Alice with the picker.
     reply = bob_card.get_by_label("Reply")
+    expect(reply).to_be_hidden()
+    bob_card.locator(".comment-quote").click()
+    expect(bob_card).to_have_class(has_class("is-active"))
     reply.click()
     reply.press_sequentially("Ask @" + alice.username[:4])
     option = b.page.locator(f'.mention-option[data-username="{alice.username}"]')

@@ -45,13 +45,15 @@ export function bodyFrom(box: HTMLTextAreaElement, people: People): { body: stri
 }
 
 export class ThreadCard {
-  readonly element = h('article', { class: 'comment-card', tabindex: -1 })
+  readonly element = h('article', { class: 'comment-card', tabindex: 0 })
   private readonly head = h('div', { class: 'comment-card-head' })
   private readonly list = h('ol', { class: 'comment-list' })
   private readonly status = h('div', { class: 'comment-status' })
   private thread: ThreadInfo
   private readonly reply: { form: HTMLFormElement; box: HTMLTextAreaElement; error: HTMLElement }
   private editing: { id: number; form: HTMLFormElement } | null = null
+  /** What the card was last drawn from. */
+  private shown: unknown[] | null = null
 
   constructor(
     thread: ThreadInfo,
@@ -61,6 +63,8 @@ export class ThreadCard {
     this.element.dataset.threadId = thread.id
     const { field, box } = commentBox('Reply', 'Reply… (@ to mention)', context.people)
     const error = h('p', { class: 'comment-error', role: 'alert' })
+    // Shown on the active card, and on any where a reply is being written.
+    box.addEventListener('input', () => form.classList.toggle('has-text', box.value !== ''))
     const form = h('form', { class: 'comment-reply' }, field, error, h('div', { class: 'comment-buttons' }, h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Reply')))
     form.addEventListener('submit', (event) => {
       event.preventDefault()
@@ -76,9 +80,14 @@ export class ThreadCard {
   }
 
   render(thread: ThreadInfo, state: CardState): void {
+    this.element.classList.toggle('is-active', state.active)
+    // Made active, and nothing else changed: its parts stay (a click on them goes on).
+    this.element.classList.toggle('is-unread', state.unread)
+    const shown = [thread, state.orphaned, this.context.canComment(), this.context.isOwner()]
+    if (this.shown?.every((value, at) => value === shown[at])) return
+    this.shown = shown
     this.thread = thread
     const resolved = thread.status === 'resolved'
-    this.element.classList.toggle('is-active', state.active)
     this.element.classList.toggle('is-resolved', resolved)
     this.element.classList.toggle('is-orphaned', state.orphaned)
     this.element.dataset.status = thread.status
@@ -90,7 +99,7 @@ export class ThreadCard {
       state.orphaned ? h('span', { class: 'comment-orphaned' }, '(text deleted) ') : null,
       h('span', { class: 'comment-quote-text' }, thread.quote),
     )
-    const unread = state.unread ? h('span', { class: 'comment-unread', title: 'New since your last visit', 'aria-label': 'New' }) : null
+    const unread = h('span', { class: 'comment-unread', title: 'New since your last visit', 'aria-label': 'New' })
     const canComment = this.context.canComment()
     const status = resolved
       ? h('p', { class: 'comment-resolved muted' }, `Resolved${thread.resolved_by ? ` by ${thread.resolved_by.name}` : ''}${thread.resolved_at ? ` · ${formatDate(thread.resolved_at)}` : ''}`)
@@ -103,12 +112,10 @@ export class ThreadCard {
         )
       : null
     this.reply.form.hidden = !canComment || resolved
-    this.head.replaceChildren(...[quote, unread, toggle].filter((node) => node !== null))
+    this.head.replaceChildren(quote, unread, toggle ?? '')
     this.status.replaceChildren(status)
     // While a comment is being edited its box stays where it is; the list catches up after.
-    if (!this.editing || !this.list.contains(this.editing.form)) {
-      this.list.replaceChildren(...thread.comments.map((comment, index) => this.comment(comment, index === 0)))
-    }
+    if (!this.editing || !this.list.contains(this.editing.form)) this.drawComments()
   }
 
   /** Puts the caret into the reply box. */
@@ -142,9 +149,8 @@ export class ThreadCard {
     )
   }
 
-  private rerender(): void {
-    const thread = this.context.store.get(this.thread.id)
-    if (thread) this.context.store.put(thread) // the sidebar renders every card again
+  private drawComments(): void {
+    this.list.replaceChildren(...this.thread.comments.map((comment, index) => this.comment(comment, index === 0)))
   }
 
   private async sendReply(): Promise<void> {
@@ -158,6 +164,7 @@ export class ThreadCard {
     try {
       const comment = await this.context.api.reply(this.thread.id, wanted.body)
       box.value = ''
+      this.reply.form.classList.remove('has-text')
       this.context.store.putComment(this.thread.id, comment)
     } catch (problem) {
       error.textContent = failure(problem)
@@ -182,14 +189,14 @@ export class ThreadCard {
       }
     })
     this.editing = { id: comment.id, form }
-    this.list.replaceChildren(...this.thread.comments.map((known, index) => this.comment(known, index === 0)))
+    this.drawComments()
     box.focus()
     box.setSelectionRange(box.value.length, box.value.length)
   }
 
   private stopEdit(): void {
     this.editing = null
-    this.rerender()
+    this.drawComments()
   }
 
   private async saveEdit(comment: CommentInfo, box: HTMLTextAreaElement, error: HTMLElement): Promise<void> {

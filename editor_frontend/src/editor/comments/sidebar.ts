@@ -71,7 +71,17 @@ export class CommentsSidebar {
       this.cards,
     )
     this.root.hidden = PHONE.matches
-    this.root.addEventListener('click', (event) => this.clicked(event))
+    // On mousedown: the card drawn again as it becomes active must not lose the click.
+    this.root.addEventListener('mousedown', (event) => {
+      if (event.button === 0) this.pressed(event)
+    })
+    // Tabbing into a card makes it active as a click does (its reply box and buttons show).
+    this.root.addEventListener('focusin', (event) => {
+      const id = (event.target as HTMLElement).closest<HTMLElement>('.comment-card[data-thread-id]')?.dataset.threadId
+      if (id && id !== this.context.store.active) this.activate(id)
+    })
+    // Turning into a phone, the open column would cover the page.
+    PHONE.addEventListener('change', () => this.setOpen(!PHONE.matches))
     this.root.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && this.draft && this.draft.form.contains(event.target as Node) && !event.defaultPrevented) {
         event.preventDefault()
@@ -177,8 +187,8 @@ export class CommentsSidebar {
     }
   }
 
-  /** A click on a card (not on its buttons or boxes) makes it active and selects its text. */
-  private clicked(event: MouseEvent): void {
+  /** A press on a card (not on its buttons or boxes) makes it active and selects its text. */
+  private pressed(event: MouseEvent): void {
     const target = event.target as HTMLElement
     const card = target.closest<HTMLElement>('.comment-card[data-thread-id]')
     if (!card?.dataset.threadId) return
