@@ -320,3 +320,39 @@ def test_anonymous_visitors_of_a_public_link_read_but_do_not_write(people, docum
     assert visitor.get(threads_url(document)).json()["count"] == 1
     assert start(visitor, document, quote="dog").status_code == 401
     assert CommentThread.objects.count() == 1
+
+
+def located_quote(document, thread_id) -> str | None:
+    from documents.comments.threads import locate_threads
+
+    thread = CommentThread.objects.get(pk=thread_id)
+    found = locate_threads(document.id, [thread])[thread.id]
+    return None if found is None else found.quote
+
+
+def put_text(client, document, text: str) -> None:
+    response = client.put(
+        f"/api/documents/{document.id}/content", {"format": "text", "content": text}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_a_rest_put_keeps_anchors_where_their_text_survives(people, document, client_for):
+    alice = client_for(people["alice"])
+    thread = start(alice, document, quote="lazy dog").json()
+    put_text(alice, document, TEXT.replace("quick", "swift", 1).replace("lazy dog", "lazy old dog"))
+    assert located_quote(document, thread["id"]) == "lazy old dog"
+    assert alice.get(threads_url(document, f"{thread['id']}/")).json()["orphaned"] is False
+    put_text(alice, document, "Nothing of it is left.")
+    again = alice.get(threads_url(document, f"{thread['id']}/")).json()
+    assert again["orphaned"] is True and again["quote"] == "lazy dog"
+
+
+def test_a_version_restore_keeps_anchors_where_their_text_survives(people, document, client_for):
+    alice = client_for(people["alice"])
+    version = alice.post(f"/api/documents/{document.id}/versions/", {"name": "v1"}, format="json")
+    thread = start(alice, document, quote="brown fox").json()
+    put_text(alice, document, TEXT + "\n\nAn added paragraph.")
+    restored = alice.post(f"/api/documents/{document.id}/versions/{version.json()['id']}/restore/")
+    assert restored.status_code == 200
+    assert located_quote(document, thread["id"]) == "brown fox"

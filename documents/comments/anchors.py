@@ -133,7 +133,15 @@ def _places(doc: Doc, positions: Sequence[Position]) -> list[Place | None]:
     nonce = secrets.token_hex(8)
     copy = Doc()
     copy.apply_update(doc.get_update())
-    copy.apply_update(_marker_update(positions, known.get(_MARKER_CLIENT, 0), nonce))
+    # One update per marker, the latest characters first: integrating a marker after half of a
+    # surrogate pair splits its item one unit off, which would shift later clocks of the item.
+    clock = known.get(_MARKER_CLIENT, 0)
+    ordered = sorted(enumerate(positions), key=lambda item: (item[1].client, -item[1].clock))
+    for number, position in ordered:
+        # A marker after an unknown item would wait for it, and every later marker with it.
+        if position.clock < known.get(position.client, 0):
+            copy.apply_update(_marker_update(position, clock, nonce, number))
+            clock += 1
     places: list[Place | None] = [None] * len(positions)
     for index, text in enumerate(texts_of(copy.get("default", type=XmlFragment))):
         offset = 0
@@ -199,13 +207,27 @@ def _neighbour(doc: Doc, place: Place, before: bool) -> Position:
     copy.apply_update(doc.get_update())
     text = texts_of(copy.get("default", type=XmlFragment))[place.text]
     state = copy.get_state()
-    content = _plain(text)
-    text.insert(len(content[: place.offset].encode()), "x", _formatting_before(text, place.offset))
+    text.insert(_index(text, place.offset), "x", _formatting_before(text, place.offset))
     origin, right_origin = _text_item_neighbours(copy.get_update(state))
     neighbour = origin if before else right_origin
     if neighbour is None:
         raise InvalidAnchor("no character on that side of the position")
     return Position(*neighbour, assoc=-1 if before else 0)
+
+
+def _index(text: XmlText, offset: int) -> int:
+    """pycrdt's index of the point `offset` code points into the text's characters: it counts
+    UTF-8 bytes, and one for each embed."""
+    index = 0
+    for chunk, _attrs in text.diff():
+        if not isinstance(chunk, str):
+            index += 1
+        elif offset <= len(chunk):
+            return index + len(chunk[:offset].encode())
+        else:
+            offset -= len(chunk)
+            index += len(chunk.encode())
+    return index
 
 
 def _formatting_before(text: XmlText, offset: int) -> dict:
@@ -241,15 +263,13 @@ def _text_item_neighbours(update: bytes) -> tuple[tuple[int, int] | None, tuple[
     raise InvalidAnchor("the probe made no text item")
 
 
-def _marker_update(positions: Sequence[Position], clock: int, nonce: str) -> bytes:
-    """An update of one embed per position, each with that position's character as origin."""
-    out = bytearray((1, *_var_uint(len(positions)), *_var_uint(_MARKER_CLIENT)))
-    out += bytes(_var_uint(clock))
-    for number, position in enumerate(positions):
-        out.append(_HAS_ORIGIN | _CONTENT_EMBED)
-        out += bytes((*_var_uint(position.client), *_var_uint(position.clock)))
-        payload = json.dumps({"marker": number, "nonce": nonce}).encode()
-        out += bytes((*_var_uint(len(payload)), *payload))
+def _marker_update(position: Position, clock: int, nonce: str, number: int) -> bytes:
+    """An update of one embed, with the position's character as its origin."""
+    out = bytearray((1, 1, *_var_uint(_MARKER_CLIENT), *_var_uint(clock)))
+    out.append(_HAS_ORIGIN | _CONTENT_EMBED)
+    out += bytes((*_var_uint(position.client), *_var_uint(position.clock)))
+    payload = json.dumps({"marker": number, "nonce": nonce}).encode()
+    out += bytes((*_var_uint(len(payload)), *payload))
     out.append(0)  # an empty delete set
     return bytes(out)
 

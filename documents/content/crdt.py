@@ -164,7 +164,7 @@ def _sync_children(parent: XmlFragment | XmlElement, new: list[Segment]) -> None
             _sync_child(parent, index, children[index], old[index], new[j1 + index - i1])
 
 
-def _opcodes(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+def _opcodes[T: (list[str], str)](old: T, new: T) -> list[tuple[int, int, int, int]]:
     """Ranges `old[i1:i2]` to make into `new[j1:j2]` (equal ones included), in order.
 
     difflib runs only between the common prefix and suffix, and only when that middle is small
@@ -235,19 +235,22 @@ def _insert_text(text: XmlText, position: int, nodes: list[tuple[str, Node]]) ->
 
 
 def _sync_text(text: XmlText, old: list[Node], new: list[Node]) -> None:
-    """Edit only the differing middle of the text, then fix the marks that differ.
+    """Edit only the characters that differ (so that comment anchors and carets on the others
+    stay), then fix the marks that differ.
 
-    pycrdt indexes XmlText by UTF-8 bytes: character offsets are converted.
+    pycrdt indexes XmlText by UTF-8 bytes: character offsets are converted. The changes are
+    made from the end, so that the offsets of those before stay valid.
     """
     before = "".join(node["text"] for node in old)
     after = "".join(node["text"] for node in new)
-    prefix = len(commonprefix([before, after]))
-    suffix = len(commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
-    start = _utf8_len(before[:prefix])
-    removed = _utf8_len(before[prefix : len(before) - suffix])
-    if removed:
-        del text[start : start + removed]
-    _insert_text(text, start, list(_spans(new, prefix, len(after) - suffix)))
+    for i1, i2, j1, j2 in reversed(_opcodes(before, after)):
+        if before[i1:i2] == after[j1:j2]:
+            continue
+        start = _utf8_len(before[:i1])
+        removed = _utf8_len(before[i1:i2])
+        if removed:
+            del text[start : start + removed]
+        _insert_text(text, start, list(_spans(new, j1, j2)))
     _fix_marks(text, after, new)
 
 
