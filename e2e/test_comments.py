@@ -189,12 +189,137 @@ def test_ctrl_alt_m_opens_the_composer_and_escape_closes_it(server, browsers, us
     box.press("Escape")
     expect(composer).to_have_count(0)
     expect(a.page.locator(".ProseMirror .comment-draft")).to_have_count(0)
+    expect(a.editor).to_be_focused()  # back in the text, the passage still selected
 
     # Again, and this time sent with Ctrl-Enter.
-    a.select_text("over the lazy")
+    a.page.wait_for_function(
+        "() => { const { state } = window.docsEditor.editor; const { from, to } = "
+        "state.selection; return state.doc.textBetween(from, to) === 'over the lazy' }"
+    )
     a.page.keyboard.press("Control+Alt+m")
     composer.get_by_label("Comment").fill("Sent from the keyboard.")
     composer.get_by_label("Comment").press("Control+Enter")
     expect(card_about(a, "over the lazy").locator(".comment-body")).to_have_text(
         "Sent from the keyboard."
     )
+
+
+def test_an_owner_mentions_someone_without_access_and_shares_with_them(server, browsers, users):
+    alice, carol = users(), users()
+    document = server.create_document(alice, "Shared by a mention")
+    server.put_content(document, alice, TEXT)
+    a = browsers.editor(alice, document)
+    a.wait_text(TEXT)
+
+    a.select_text("lazy dog")
+    a.page.keyboard.press("Control+Alt+m")
+    composer = a.page.locator("#comments .comment-composer")
+    box = composer.get_by_label("Comment")
+    box.press_sequentially(f"Over to @{carol.username}")
+    option = a.page.locator(f'.mention-option[data-username="{carol.username}"]')
+    expect(option).to_contain_text("not shared yet")
+    option.click()
+    dialog = a.page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Share with {carol.name} as commenter?")
+    dialog.get_by_role("button", name="Share").click()
+    expect(box).to_have_value(f"Over to @{carol.username} ")
+    composer.get_by_role("button", name="Comment", exact=True).click()
+
+    body = card_about(a, "lazy dog").locator(".comment-body")
+    expect(body).to_have_text(f"Over to @{carol.name}")
+    expect(body.locator(".mention")).to_have_attribute("data-username", carol.username)
+    members = server.ok("GET", f"/api/documents/{document}/members/", user=alice)
+    listed = members["results"] if isinstance(members, dict) else members
+    assert {"username": carol.username, "role": "commenter"}.items() <= next(
+        member for member in listed if member["username"] == carol.username
+    ).items()
+
+
+def test_unread_marks_edits_and_deletes(server, browsers, users):
+    a, b, _ = open_shared(server, browsers, users, "Unread", TEXT, role="commenter")
+    b.page.close()  # Bob has looked at the comments once, before Alice writes any
+    card = comment_on(a, "quick brown", "First thoughts.")
+
+    b = browsers.editor(b.user, a.document_id)
+    bob_card = card_about(b, "quick brown")
+    expect(bob_card).to_have_class(has_class("is-unread"))
+    expect(b.page.locator('[data-action="comments"]')).to_have_class(has_class("has-unread"))
+    expect(card).not_to_have_class(has_class("is-unread"))  # her own comment
+    bob_card.locator(".comment-quote").click()
+    expect(bob_card).not_to_have_class(has_class("is-unread"))
+
+    # Alice edits her comment: Bob's card follows.
+    card.locator(".comment-quote").click()
+    card.get_by_role("button", name="Edit").click()
+    edit = card.get_by_label("Edit comment")
+    expect(edit).to_be_focused()
+    edit.fill("Second thoughts.")
+    card.get_by_role("button", name="Save").click()
+    expect(bob_card.locator(".comment-body")).to_have_text("Second thoughts.")
+    expect(bob_card.locator(".comment-edited")).to_have_text("(edited)")
+
+    # Bob replies; Alice, the owner, deletes his reply, then her comment and so the thread.
+    bob_card.get_by_label("Reply").fill("A reply.")
+    bob_card.get_by_role("button", name="Reply").click()
+    expect(card.locator(".comment")).to_have_count(2)
+    expect(bob_card.locator(".comment").nth(1).get_by_role("button", name="Edit")).to_be_visible()
+    card.locator(".comment").nth(1).get_by_role("button", name="Delete").click()
+    a.page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(bob_card.locator(".comment")).to_have_count(1)
+    card.locator(".comment").first.get_by_role("button", name="Delete").click()
+    expect(a.page.get_by_role("dialog")).to_contain_text("Delete this thread?")
+    a.page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(bob_card).to_have_count(0)
+    expect(card).to_have_count(0)
+    expect(highlight(b, "quick brown")).to_have_count(0)
+
+    # Seen on the last visit: nothing is new after a reload.
+    comment_on(a, "lazy", "Newer.")
+    expect(card_about(b, "lazy")).to_have_class(has_class("is-unread"))
+    b.page.reload()
+    b.wait_online()
+    expect(card_about(b, "lazy")).to_have_count(1)
+    expect(card_about(b, "lazy")).not_to_have_class(has_class("is-unread"))
+
+
+def test_after_a_lost_connection_the_threads_catch_up(server, browsers, users):
+    a, b, _ = open_shared(server, browsers, users, "Offline", TEXT, role="editor")
+    b.go_offline()
+    comment_on(a, "second paragraph", "Written while Bob was away.")
+    b.go_online()
+    expect(card_about(b, "second paragraph").locator(".comment-body")).to_have_text(
+        "Written while Bob was away."
+    )
+    expect(highlight(b, "second paragraph")).to_have_count(1)
+
+
+def test_the_context_menu_over_a_selection_starts_a_comment(server, browsers, users):
+    a, b, _ = open_shared(server, browsers, users, "Menu", TEXT, role="commenter")
+    b.select_text("nothing much")
+    b.page.locator(".ProseMirror").get_by_text("A second paragraph").click(button="right")
+    item = b.page.get_by_role("menuitem", name="Comment")
+    expect(item).to_be_focused()
+    item.click()
+    composer = b.page.locator("#comments .comment-composer")
+    expect(composer.locator(".comment-quote")).to_have_text("nothing much")
+    composer.get_by_label("Comment").fill("From the menu.")
+    composer.get_by_role("button", name="Comment", exact=True).click()
+    expect(card_about(a, "nothing much").locator(".comment-body")).to_have_text("From the menu.")
+
+
+def test_on_a_phone_the_comments_are_a_panel(server, browsers, users):
+    a, b, _ = open_shared(server, browsers, users, "Phone", TEXT, role="commenter")
+    comment_on(a, "the lazy dog", "On a small screen.")
+    b.page.set_viewport_size({"width": 390, "height": 800})
+    expect(highlight(b, "the lazy dog")).to_have_count(1)
+    column = b.page.locator("#comments")
+    expect(column).to_be_hidden()
+
+    highlight(b, "the lazy dog").click()
+    expect(column).to_be_visible()
+    expect(card_about(b, "the lazy dog")).to_have_class(has_class("is-active"))
+    column.get_by_role("button", name="Close comments").click()
+    expect(column).to_be_hidden()
+    b.page.locator('[data-action="comments"]').click()
+    expect(column).to_be_visible()
+    assert column.bounding_box()["width"] <= 390

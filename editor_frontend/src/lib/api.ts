@@ -66,8 +66,8 @@ export function statusMessage(status: number): string {
 }
 
 /** Calls the API; JSON in (or a form, for files), JSON out. Throws ApiError on an HTTP error or
- * no connection. */
-export async function api<T = unknown>(method: string, url: string, body?: unknown): Promise<T> {
+ * no connection. `keepalive` lets the call finish after the page is gone. */
+export async function api<T = unknown>(method: string, url: string, body?: unknown, { keepalive = false } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   const form = body instanceof FormData
   // A form's Content-Type (multipart, with its boundary) is the browser's to write.
@@ -79,6 +79,7 @@ export async function api<T = unknown>(method: string, url: string, body?: unkno
       method,
       headers,
       credentials: 'same-origin',
+      keepalive,
       body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
     })
   } catch {

@@ -48,10 +48,15 @@ export class CommentsApi {
     return api<ThreadInfo>('POST', this.urls.reopen(threadId))
   }
 
-  /** When I last looked, then "now": what is newer than the first answer is unread. */
+  /** When I last looked (what is newer is unread); then it is now. */
   async lastSeenThenNow(): Promise<string | null> {
     const before = await api<Seen>('GET', this.urls.threadsSeen)
-    await api<Seen>('POST', this.urls.threadsSeen)
+    await this.seenNow()
     return before.seen
+  }
+
+  /** I have looked now; also as the page goes (what came in live was seen). */
+  async seenNow(): Promise<void> {
+    await api<Seen>('POST', this.urls.threadsSeen, undefined, { keepalive: true })
   }
 }

@@ -86,7 +86,13 @@ export class Comments {
     this.collab.onConnection((state) => {
       if (state.kind === 'online') void this.load()
     })
-    if (this.config.signedIn) void this.loadSeen(sidebar)
+    if (this.config.signedIn) {
+      void this.loadSeen(sidebar)
+      // What arrived while the page was shown counts as seen, the next visit.
+      document.addEventListener('visibilitychange', () => {
+        if (document.hidden) void this.api.seenNow().catch(() => undefined)
+      })
+    }
   }
 
   /** After a change of role: the boxes and buttons follow it. */

@@ -183,13 +183,14 @@ export function attachMentionPicker(box: HTMLTextAreaElement, people: People): H
   }
   const choose = async (person: Candidate): Promise<void> => {
     close()
+    // Read before asking to share: the dialog takes the focus, and the caret with it.
+    const end = box.selectionStart
+    const query = TYPING.exec(box.value.slice(0, end))?.[1] ?? ''
+    const start = end - query.length
     if (!(await people.choose(person))) {
       box.focus()
       return
     }
-    const end = box.selectionStart
-    const query = TYPING.exec(box.value.slice(0, end))?.[1] ?? ''
-    const start = end - query.length
     const inserted = `${person.username} `
     box.value = box.value.slice(0, start) + inserted + box.value.slice(end)
     box.focus()
