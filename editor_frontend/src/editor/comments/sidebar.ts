@@ -23,7 +23,6 @@ const PHONE = window.matchMedia('(max-width: 640px)')
 /** The comment being written: where, and its box. */
 interface Draft {
   anchor: Anchor
-  quote: string
   form: HTMLFormElement
   box: HTMLTextAreaElement
   error: HTMLElement
@@ -140,7 +139,7 @@ export class CommentsSidebar {
       event.preventDefault()
       void this.send()
     })
-    this.draft = { anchor: found.anchor, quote: found.quote, form, box, error }
+    this.draft = { anchor: found.anchor, form, box, error }
     this.resizes.observe(form)
     this.context.store.setActive(null)
     this.setOpen(true)
