@@ -100,7 +100,11 @@ def test_a_thread_reaches_the_other_browser_with_replies_mentions_and_resolving(
     expect(bob_card).to_have_count(1)
     expect(bob_card).to_have_attribute("data-status", "resolved")
     expect(bob_card.locator(".comment-resolved")).to_contain_text(f"Resolved by {alice.name}")
-    expect(bob_card.get_by_role("button", name="Reopen")).to_be_visible()
+    # Bob reopens it: back in Alice's sidebar and text.
+    bob_card.get_by_role("button", name="Reopen").click()
+    expect(card).to_have_count(1)
+    expect(card).to_have_attribute("data-status", "open")
+    expect(highlight(a, "brown fox")).to_have_count(1)
     violations.assert_none(a.page)
 
 

@@ -127,6 +127,7 @@ collab.onConnection((state) => {
     editor.setEditable(false)
     toolbar.setEnabled(false)
     tableMenu.setEnabled(false)
+    comments.refresh()
     showStopBanner(banner, state.reason, { login: config.loginUrl, list: config.listUrl })
   }
 })
