@@ -93,9 +93,13 @@ def excerpt(comment: Comment | None) -> str:
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
     """The user's notifications, newest first, about documents they may still open."""
-    return Notification.objects.filter(
-        recipient=user, document__in=reachable_documents(user).values("pk")
-    ).select_related("document", "actor", "comment")
+    return (
+        Notification.objects.filter(
+            recipient=user, document__in=reachable_documents(user).values("pk")
+        )
+        .select_related("document", "actor", "comment")
+        .prefetch_related("comment__mentions")
+    )
 
 
 def mark_read(notifications: QuerySet[Notification]) -> int:
