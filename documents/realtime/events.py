@@ -126,3 +126,13 @@ class AccessChanged(Event):
 @dataclass(frozen=True, slots=True)
 class DocumentDeleted(Event):
     NAME: ClassVar[str] = "document.deleted"
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class NotificationsArrived(Event):
+    """These users (by primary key) have new notifications about the document: their sockets
+    on it are told, so that the bell shows them at once."""
+
+    NAME: ClassVar[str] = "notifications"
+    recipients: list
