@@ -1,12 +1,10 @@
 """Notifications: what happened for someone, kept until they read it.
 
 They are written in the transaction of what they tell of, so a share that rolls back notifies
-nobody; once it commits, the recipients' open editors of the document hear of them (their bell
-refreshes). Someone sees only the notifications about documents they may still open: a person
-removed from a document no longer learns of it.
+nobody; once it commits, the recipients' open editors hear of them (their bell refreshes),
+whichever document they have open. Someone sees only the notifications about documents they
+may still open: a person removed from a document no longer learns of it.
 """
-
-from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,7 +16,7 @@ from documents.comments.mentions import plain_body
 from documents.models import AccessRequest, Comment, Membership, Notification
 from documents.people import display_name
 from documents.realtime.events import NotificationsArrived
-from documents.realtime.link import publish_after_commit
+from documents.realtime.people import tell_after_commit
 
 # How much of a comment a notification quotes.
 EXCERPT_CHARS = 140
@@ -26,7 +24,7 @@ EXCERPT_CHARS = 140
 
 def notify_shared(membership: Membership, actor: AbstractBaseUser) -> Notification:
     """Tells the member that `actor` shared the document with them, with which role."""
-    _announce(membership.document_id, [membership.user_id])
+    _announce([membership.user_id])
     return Notification.objects.create(
         recipient=membership.user,
         kind=Notification.Kind.SHARED,
@@ -39,7 +37,7 @@ def notify_shared(membership: Membership, actor: AbstractBaseUser) -> Notificati
 def notify_access_requested(access_request: AccessRequest) -> Notification:
     """Tells the owner that someone asks for access to their document."""
     document = access_request.document
-    _announce(document.id, [document.owner_id])
+    _announce([document.owner_id])
     return Notification.objects.create(
         recipient=document.owner,
         kind=Notification.Kind.ACCESS_REQUESTED,
@@ -74,12 +72,12 @@ def _notify_of_comment(
     )
     told = [user.pk for user in recipients]
     if told:
-        _announce(document.id, told)
+        _announce(told)
     return told
 
 
-def _announce(document_id: UUID, recipients: list[int]) -> None:
-    publish_after_commit(document_id, NotificationsArrived(recipients))
+def _announce(recipients: list[int]) -> None:
+    tell_after_commit(NotificationsArrived(recipients))
 
 
 _ABLE_TO = {"editor": "edit", "commenter": "comment on", "viewer": "view", "owner": "manage"}

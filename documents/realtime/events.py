@@ -131,8 +131,8 @@ class DocumentDeleted(Event):
 @event
 @dataclass(frozen=True, slots=True)
 class NotificationsArrived(Event):
-    """These users (by primary key) have new notifications about the document: their sockets
-    on it are told, so that the bell shows them at once."""
+    """These users (by primary key) have new notifications: their open sockets are told, so
+    that the bell shows them at once (people.py; it travels on the `people` group)."""
 
     NAME: ClassVar[str] = "notifications"
     recipients: list

@@ -4,7 +4,6 @@ document outside the socket, through server notices (protocol.notice_message).
 - A role change reaches the peer at once (its editor locks or unlocks itself); a removed member
   is closed out with 4403, everyone with 4404 when the document is deleted.
 - A rename reaches every editor's title.
-- New notifications for a user reach their sockets on the document (their bell refreshes).
 - A change made by the server (a REST edit, a restore), here or in another process, voids every
   editor's undo history: undoing a local edit that the change replaced would bring the replaced
   text back beside the new one.
@@ -21,7 +20,6 @@ from documents.realtime.events import (
     DocumentDeleted,
     DocumentRenamed,
     Event,
-    NotificationsArrived,
 )
 from documents.realtime.features import Change, Feature
 from documents.realtime.protocol import notice_message
@@ -30,7 +28,6 @@ if TYPE_CHECKING:
     from documents.realtime.session import Peer
 
 HISTORY_NOTICE = notice_message({"type": "history"})
-NOTIFICATIONS_NOTICE = notice_message({"type": "notifications"})
 
 
 class ServerNotices(Feature):
@@ -51,11 +48,6 @@ class ServerNotices(Feature):
             case DocumentDeleted():
                 for peer in self.session.peers:
                     await peer.close_with(CloseCode.NOT_FOUND, "the document was deleted")
-            case NotificationsArrived():
-                recipients = set(event.recipients)
-                for peer in self.session.peers:
-                    if getattr(peer.user, "pk", None) in recipients:
-                        await peer.send_frame(NOTIFICATIONS_NOTICE)
 
     async def _recheck_access(self) -> None:
         session = self.session
