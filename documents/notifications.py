@@ -1,8 +1,9 @@
 """Notifications: what happened for someone, kept until they read it.
 
 They are written in the transaction of what they tell of, so a share that rolls back notifies
-nobody. Someone sees only the notifications about documents they may still open: a person
-removed from a document no longer learns of it.
+nobody; once it commits, the recipients' open editors hear of them (their bell refreshes),
+whichever document they have open. Someone sees only the notifications about documents they
+may still open: a person removed from a document no longer learns of it.
 """
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,8 @@ from documents.access import reachable_documents, role_on
 from documents.comments.mentions import plain_body
 from documents.models import AccessRequest, Comment, Membership, Notification
 from documents.people import display_name
+from documents.realtime.events import NotificationsArrived
+from documents.realtime.people import tell_after_commit
 
 # How much of a comment a notification quotes.
 EXCERPT_CHARS = 140
@@ -21,6 +24,7 @@ EXCERPT_CHARS = 140
 
 def notify_shared(membership: Membership, actor: AbstractBaseUser) -> Notification:
     """Tells the member that `actor` shared the document with them, with which role."""
+    _announce([membership.user_id])
     return Notification.objects.create(
         recipient=membership.user,
         kind=Notification.Kind.SHARED,
@@ -33,6 +37,7 @@ def notify_shared(membership: Membership, actor: AbstractBaseUser) -> Notificati
 def notify_access_requested(access_request: AccessRequest) -> Notification:
     """Tells the owner that someone asks for access to their document."""
     document = access_request.document
+    _announce([document.owner_id])
     return Notification.objects.create(
         recipient=document.owner,
         kind=Notification.Kind.ACCESS_REQUESTED,
@@ -65,7 +70,14 @@ def _notify_of_comment(
         )
         for user in recipients
     )
-    return [user.pk for user in recipients]
+    told = [user.pk for user in recipients]
+    if told:
+        _announce(told)
+    return told
+
+
+def _announce(recipients: list[int]) -> None:
+    tell_after_commit(NotificationsArrived(recipients))
 
 
 _ABLE_TO = {"editor": "edit", "commenter": "comment on", "viewer": "view", "owner": "manage"}
@@ -93,9 +105,13 @@ def excerpt(comment: Comment | None) -> str:
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
     """The user's notifications, newest first, about documents they may still open."""
-    return Notification.objects.filter(
-        recipient=user, document__in=reachable_documents(user).values("pk")
-    ).select_related("document", "actor", "comment")
+    return (
+        Notification.objects.filter(
+            recipient=user, document__in=reachable_documents(user).values("pk")
+        )
+        .select_related("document", "actor", "comment")
+        .prefetch_related("comment__mentions")
+    )
 
 
 def mark_read(notifications: QuerySet[Notification]) -> int:

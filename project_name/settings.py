@@ -93,6 +93,8 @@ def _database_from_url(url: str) -> dict:
     # Persistent connections: the writer thread reuses one instead of reconnecting per batch.
     config = dj_database_url.parse(url, conn_max_age=None if url.startswith("sqlite") else 60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, retrying what the tests' in-memory database refuses at once.
+        config["ENGINE"] = "project_name.sqlite"
         # IMMEDIATE takes the write lock when a transaction begins, so concurrent writers queue
         # instead of failing with "database is locked" halfway through; WAL lets readers continue.
         # read_uncommitted only acts on a shared-cache database, the tests' in-memory one: there

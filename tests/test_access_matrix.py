@@ -6,14 +6,19 @@ import io
 from dataclasses import dataclass
 
 import pytest
+from pycrdt import XmlFragment
 from rest_framework.test import APIClient
 
+from documents import content, live
 from documents.attachments.files import add_attachment
-from documents.models import Attachment, Membership, Version
+from documents.comments import threads
+from documents.comments.models import Comment, CommentThread
+from documents.models import Attachment, Membership, Notification, Version
 from tests.attachment_files import attachment_storage, image_bytes, upload  # noqa: F401
 from tests.test_live_api import paragraphs
 from tests.wsclients import communicator, connected, expect_close
 
+TEXT = "Hello there, world"
 ROLES = ["owner", "editor", "commenter", "viewer", "removed", "stranger", "anonymous"]
 
 
@@ -22,6 +27,9 @@ class World:
     document: object
     version: Version
     attachment: Attachment
+    thread: CommentThread
+    reply: Comment
+    notification: Notification
     tokens: dict[str, str]
 
 
@@ -40,8 +48,17 @@ def world(make_user, make_document, token_for, attachment_storage) -> World:  # 
         document=document, name="v1", snapshot=b"\x00\x00", author=users["owner"]
     )
     attachment = add_attachment(document, users["owner"], io.BytesIO(image_bytes()))
+    new = content.parse("text", TEXT)
+    live.change_document(
+        document.id, lambda doc: content.replace_content(doc.get("default", type=XmlFragment), new)
+    )
+    thread = threads.start_thread(
+        document, users["owner"], "Look, <@commenter>", quote=("Hello", 1)
+    )
+    reply = threads.reply(thread, users["commenter"], "Seen")
+    notification = Notification.objects.get(recipient=users["commenter"])
     tokens = {role: token_for(user) for role, user in users.items()}
-    return World(document, version, attachment, tokens)
+    return World(document, version, attachment, thread, reply, notification, tokens)
 
 
 def client_for(world: World, role: str) -> APIClient:
@@ -53,6 +70,7 @@ def client_for(world: World, role: str) -> APIClient:
 
 # (method, path, body, expected status for each of ROLES)
 D = "/api/documents/{doc}/"
+T = D + "threads/"
 UPLOAD = "an image, as multipart"
 MATRIX = [
     ("get", D, None, [200, 200, 200, 200, 404, 404, 401]),
@@ -79,6 +97,26 @@ MATRIX = [
     ("post", D + "access/request/", None, [202, 202, 202, 202, 202, 202, 401]),
     ("get", D + "access-requests/", None, [200, 403, 403, 403, 404, 404, 401]),
     ("delete", D + "access-requests/newcomer/", None, [404, 403, 403, 403, 404, 404, 401]),
+    # Everyone who may open the document reads its threads; commenters and up write them.
+    ("get", T, None, [200, 200, 200, 200, 404, 404, 401]),
+    ("get", T + "?status=resolved", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("post", T, {"body": "New", "quote": "world"}, [201, 201, 201, 403, 404, 404, 401]),
+    ("get", T + "{thread}/", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("post", T + "{thread}/comments/", {"body": "Re"}, [201, 201, 201, 403, 404, 404, 401]),
+    # The reply is the commenter's: only its author edits it; the owner may delete it too.
+    ("patch", T + "{thread}/comments/{reply}/", {"body": "Edited"},
+     [403, 403, 200, 403, 404, 404, 401]),
+    ("delete", T + "{thread}/comments/{reply}/", None, [204, 403, 204, 403, 404, 404, 401]),
+    ("post", T + "{thread}/resolve/", None, [200, 200, 200, 403, 404, 404, 401]),
+    ("post", T + "{thread}/reopen/", None, [200, 200, 200, 403, 404, 404, 401]),
+    ("get", T + "seen/", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("post", T + "seen/", None, [200, 200, 200, 200, 404, 404, 401]),
+    ("get", D + "people/?q=new", None, [200, 403, 403, 403, 404, 404, 401]),
+    # Notifications are each person's own; the commenter's mention is theirs alone to read.
+    ("get", "/api/notifications/", None, [200, 200, 200, 200, 200, 200, 401]),
+    ("post", "/api/notifications/read-all/", None, [200, 200, 200, 200, 200, 200, 401]),
+    ("post", "/api/notifications/{notification}/read/", None,
+     [404, 404, 200, 404, 404, 404, 401]),
     # Those who may not view the document get the 404 of an unknown id, signed in or not.
     ("get", D + "attachments/{attachment}", None, [200, 200, 200, 200, 404, 404, 404]),
 ]  # fmt: skip
@@ -91,7 +129,12 @@ MATRIX = [
 )
 def test_rest_matrix(world, role_index, role, method, path, body, expected):
     url = path.format(
-        doc=world.document.id, version=world.version.id, attachment=world.attachment.id
+        doc=world.document.id,
+        version=world.version.id,
+        attachment=world.attachment.id,
+        thread=world.thread.id,
+        reply=world.reply.id,
+        notification=world.notification.id,
     )
     client = client_for(world, role)
     if body is UPLOAD:
@@ -159,10 +202,12 @@ async def test_on_the_socket_every_reader_is_seen_and_only_writers_change_the_te
         await watcher.wait_for(lambda: 4242 in watcher.presence())
         await member.append_paragraph(f"typed by the {role}")
         if role in WRITERS:
-            await watcher.wait_for(lambda: paragraphs(watcher.fragment) == [f"typed by the {role}"])
+            await watcher.wait_for(
+                lambda: paragraphs(watcher.fragment) == [TEXT, f"typed by the {role}"]
+            )
         else:
             await member.wait_for(
                 lambda: {"type": "role", "role": role, "refused": True} in member.notices
             )
             await watcher.roundtrip()
-            assert paragraphs(watcher.fragment) == []
+            assert paragraphs(watcher.fragment) == [TEXT]

@@ -146,3 +146,23 @@ async def test_a_client_that_sends_a_notice_is_refused_and_others_are_untouched(
         await owner.roundtrip()
         assert owner.notices == []
     assert await stored_text(owner_token, document) == "kept\nstill editing"
+
+
+@pytest.fixture
+def asker_token(make_user, token_for) -> str:
+    return token_for(make_user())
+
+
+async def test_new_notifications_reach_their_recipients_open_editor_only(shared, asker_token):
+    document, owner_token, guest, guest_token = shared
+    async with (
+        connected(document.id, owner_token) as owner,
+        connected(document.id, guest_token) as other,
+    ):
+        response = await call(
+            api_for(asker_token), "post", f"/api/documents/{document.id}/access/request/"
+        )
+        assert response.status_code == 202
+        await owner.wait_for(lambda: {"type": "notifications"} in owner.notices, 1)
+        await other.pump_for(0.3)
+        assert {"type": "notifications"} not in other.notices

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from pycrdt import XmlFragment
 
 from documents.models import Membership, Notification, NotificationSettings
 from documents.notification_emails import send_pending_emails
@@ -125,3 +126,26 @@ def test_email_url(url, expected):
 def test_a_bad_email_url_is_a_configuration_error(url):
     with pytest.raises(ImproperlyConfigured):
         mailer(url)
+
+
+def test_mentions_and_replies_go_out_with_the_comment(make_user, make_document, settings):
+    from documents import content, live
+    from documents.comments import threads
+
+    settings.NOTIFICATION_EMAIL_DELAY = 0
+    alice, bob = make_user("alice", first_name="Alice"), make_user("bob", first_name="Bob")
+    document = make_document(alice, "Plans")
+    Membership.objects.create(document=document, user=bob, role="commenter")
+    new = content.parse("text", "Ship it on Friday")
+    live.change_document(
+        document.id, lambda doc: content.replace_content(doc.get("default", type=XmlFragment), new)
+    )
+    thread = threads.start_thread(document, bob, "Is that right, <@alice>?", quote=("Friday", 1))
+    threads.reply(thread, alice, "Yes")
+    assert send_pending_emails(SITE) == 2
+    by_recipient = {email.to[0]: email for email in mail.outbox}
+    assert (
+        "Bob mentioned you in “Plans”: “Is that right, @Alice?”"
+        in by_recipient["alice@example.com"].body
+    )
+    assert "Alice replied in “Plans”: “Yes”" in by_recipient["bob@example.com"].body

@@ -117,6 +117,11 @@ class YClient:
         """The server's own notices received so far (message type 100), decoded."""
         return [json.loads(read_message(frame[1:])) for frame in self.frames if frame[0] == 100]
 
+    @property
+    def comment_messages(self) -> list[dict]:
+        """The comments feed's messages received so far (message type 101), decoded."""
+        return [json.loads(read_message(frame[1:])) for frame in self.frames if frame[0] == 101]
+
     async def pump(self, timeout: float = 0.05) -> None:
         """Process frames until none arrives within `timeout`."""
         while (frame := await self._receive(timeout)) is not None:

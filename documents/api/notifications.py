@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents.models import Notification
-from documents.notifications import mark_read, notifications_for
+from documents.notifications import excerpt, mark_read, notifications_for
 from documents.people import display_name
 
 DOCUMENT_FIELD = inline_serializer(
@@ -22,15 +22,19 @@ MARKED = inline_serializer("MarkedRead", {"unread": serializers.IntegerField()})
 
 class NotificationSerializer(serializers.ModelSerializer):
     """One notification: what happened (`shared`: the document was shared with me, as `role`;
-    `access_requested`: someone asks for access to my document), by whom; read or not."""
+    `access_requested`: someone asks for access to my document; `mentioned`: a comment
+    mentions me; `replied`: a reply in a thread I wrote in), by whom; read or not. For the
+    comment kinds, `thread` and `excerpt` (the comment's start) say which and what."""
 
     document = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
+    thread = serializers.SerializerMethodField()
+    excerpt = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "document", "actor", "role", "created", "read"]
+        fields = ["id", "kind", "document", "actor", "role", "thread", "excerpt", "created", "read"]
         read_only_fields = fields
 
     @extend_schema_field(DOCUMENT_FIELD)
@@ -41,6 +45,13 @@ class NotificationSerializer(serializers.ModelSerializer):
     def get_actor(self, notification: Notification) -> dict:
         actor = notification.actor
         return {"username": actor.get_username(), "name": display_name(actor)}
+
+    def get_thread(self, notification: Notification) -> str | None:
+        comment = notification.comment
+        return None if comment is None else str(comment.thread_id)
+
+    def get_excerpt(self, notification: Notification) -> str:
+        return excerpt(notification.comment)
 
     def get_read(self, notification: Notification) -> bool:
         return notification.read is not None

@@ -10,9 +10,7 @@ of type 101, the comments feed:
     {"type": "thread.deleted", "id": "<thread id>"}
 
 Stock Yjs clients skip the type; the server accepts none from clients. An editor that was
-disconnected reads the threads again over REST when it is back. `NotificationsArrived` tells
-the named users' sockets on this document that their bell has news (a server notice
-`{"type": "notifications"}`).
+disconnected reads the threads again over REST when it is back.
 """
 
 import json
@@ -21,10 +19,9 @@ from typing import ClassVar
 
 from documents.realtime.events import Event, event
 from documents.realtime.features import Feature
-from documents.realtime.protocol import feature_message, notice_message
+from documents.realtime.protocol import feature_message
 
 COMMENTS_MESSAGE_TYPE = 101
-NOTIFICATIONS_NOTICE = notice_message({"type": "notifications"})
 
 
 @event
@@ -43,15 +40,6 @@ class ThreadDeleted(Event):
     id: str
 
 
-@event
-@dataclass(frozen=True, slots=True)
-class NotificationsArrived(Event):
-    """These users (by primary key) have new notifications about the document."""
-
-    NAME: ClassVar[str] = "comments.notifications"
-    recipients: list
-
-
 class CommentsFeed(Feature):
     async def event(self, event: Event) -> None:
         match event:
@@ -66,8 +54,3 @@ class CommentsFeed(Feature):
                 await self.session.broadcast(
                     feature_message(COMMENTS_MESSAGE_TYPE, payload.encode())
                 )
-            case NotificationsArrived():
-                recipients = set(event.recipients)
-                for peer in self.session.peers:
-                    if getattr(peer.user, "pk", None) in recipients:
-                        await peer.send_frame(NOTIFICATIONS_NOTICE)

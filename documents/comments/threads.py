@@ -26,7 +26,7 @@ from documents.comments.anchors import (
     decode_position,
     locate,
 )
-from documents.comments.feed import NotificationsArrived, ThreadChanged, ThreadDeleted
+from documents.comments.feed import ThreadChanged, ThreadDeleted
 from documents.comments.mentions import store_mentions
 from documents.comments.models import Comment, CommentThread
 from documents.comments.serializers import ThreadSerializer
@@ -105,7 +105,7 @@ def start_thread(
             quote=_shortened(located.quote),
         )
         comment = _add_comment(thread, author, stored_body, mentioned)
-        _notify(document, comment, mentioned, replied_to=[])
+        _notify(comment, mentioned, replied_to=[])
         _announce(thread, {thread.id: located})
     return thread
 
@@ -123,7 +123,7 @@ def reply(thread: CommentThread, author: AbstractBaseUser, body: str) -> Comment
             thread.comments.exclude(author=None).values_list("author", flat=True).distinct()
         )
         comment = _add_comment(thread, author, stored_body, mentioned)
-        _notify(thread.document, comment, mentioned, replied_to=participants)
+        _notify(comment, mentioned, replied_to=participants)
         _announce(thread)
     return comment
 
@@ -139,7 +139,7 @@ def edit(comment: Comment, body: str) -> Comment:
         comment.save(update_fields=["body", "edited"])
         comment.mentions.set(mentioned)
         newly = [user for user in mentioned if user.pk not in before]
-        _notify(thread.document, comment, newly, replied_to=[])
+        _notify(comment, newly, replied_to=[])
         _announce(thread)
     return comment
 
@@ -192,19 +192,16 @@ def _add_comment(
 
 
 def _notify(
-    document: Document,
     comment: Comment,
     mentioned: list[AbstractBaseUser],
     replied_to: list[int],
 ) -> None:
     """Tell the mentioned of the mention and earlier participants of the reply (each once,
-    never the author), and their open editors that the bell has news."""
+    never the author)."""
     author_pk = comment.author_id
     told = notify_mentioned(comment, [user for user in mentioned if user.pk != author_pk])
     skip = {author_pk, *told}
-    told += notify_replied(comment, [pk for pk in replied_to if pk not in skip])
-    if told:
-        publish_after_commit(document.id, NotificationsArrived(told))
+    notify_replied(comment, [pk for pk in replied_to if pk not in skip])
 
 
 def _anchor_positions(

@@ -22,6 +22,9 @@ from .schema import MARKS, Node, merge_text, normalise_doc, plain_text, text_nod
 Segment = Node | list[Node]  # one child in the CRDT: an element, or the text nodes of one XmlText
 # The largest product of lengths difflib compares (see _opcodes): about a second of its time.
 MAX_DIFF_PRODUCT = 1_000_000
+# The fewest equal characters between two changes of a text that are kept rather than
+# rewritten (see _text_changes).
+MIN_KEPT_RUN = 4
 
 
 # --- Reading the CRDT -------------------------------------------------------------------------
@@ -243,15 +246,30 @@ def _sync_text(text: XmlText, old: list[Node], new: list[Node]) -> None:
     """
     before = "".join(node["text"] for node in old)
     after = "".join(node["text"] for node in new)
-    for i1, i2, j1, j2 in reversed(_opcodes(before, after)):
-        if before[i1:i2] == after[j1:j2]:
-            continue
+    for i1, i2, j1, j2 in reversed(_text_changes(before, after)):
         start = _utf8_len(before[:i1])
         removed = _utf8_len(before[i1:i2])
         if removed:
             del text[start : start + removed]
         _insert_text(text, start, list(_spans(new, j1, j2)))
     _fix_marks(text, after, new)
+
+
+def _text_changes(before: str, after: str) -> list[tuple[int, int, int, int]]:
+    """The ranges `before[i1:i2]` to replace by `after[j1:j2]`, in order. Runs of fewer than
+    MIN_KEPT_RUN equal characters between changes are replaced with them: each kept run splits
+    the text's items, and many tiny ones made the update, and its integration on the event
+    loop, several times larger than one replacement."""
+    changes: list[list[int]] = []
+    for i1, i2, j1, j2 in _opcodes(before, after):
+        equal = before[i1:i2] == after[j1:j2]
+        if equal and (i2 - i1 >= MIN_KEPT_RUN or not changes):
+            continue
+        if changes and changes[-1][1] == i1 and changes[-1][3] == j1:
+            changes[-1][1], changes[-1][3] = i2, j2  # joins the change before
+        else:
+            changes.append([i1, i2, j1, j2])
+    return [(i1, i2, j1, j2) for i1, i2, j1, j2 in changes]
 
 
 def _spans(nodes: list[Node], low: int, high: int) -> Iterator[tuple[str, Node]]:

@@ -126,3 +126,13 @@ class AccessChanged(Event):
 @dataclass(frozen=True, slots=True)
 class DocumentDeleted(Event):
     NAME: ClassVar[str] = "document.deleted"
+
+
+@event
+@dataclass(frozen=True, slots=True)
+class NotificationsArrived(Event):
+    """These users (by primary key) have new notifications: their open sockets are told, so
+    that the bell shows them at once (people.py; it travels on the `people` group)."""
+
+    NAME: ClassVar[str] = "notifications"
+    recipients: list

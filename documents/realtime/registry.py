@@ -14,6 +14,7 @@ from django.conf import settings
 from documents import metrics
 from documents.realtime.document_log import DocumentLog
 from documents.realtime.link import ProcessLink
+from documents.realtime.people import PeopleLink
 from documents.realtime.session import DocumentSession
 from documents.realtime.storage import load_doc
 from documents.realtime.store import UpdateWriter, in_store_thread
@@ -69,6 +70,8 @@ class SessionRegistry:
         self._loading: dict[UUID, asyncio.Future[DocumentSession]] = {}
         self._holds: dict[UUID, int] = {}
         self._unload_timers: dict[UUID, asyncio.TimerHandle] = {}
+        # Open while any session is loaded: people's sockets are all in sessions.
+        self.people = PeopleLink(self._sessions.values)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -124,10 +127,12 @@ class SessionRegistry:
         self._holds.clear()
         for session in sessions:
             await session.stop()
+        await self.people.stop()
 
     async def _load(self, document_id: UUID) -> DocumentSession:
         try:
             session = await load_session(document_id)
+            await self.people.start()
             self._sessions[document_id] = session
             # Unloaded after the grace period unless someone holds it by then (a joiner that
             # was cancelled while waiting must not leave it loaded for ever).
@@ -156,6 +161,8 @@ class SessionRegistry:
         del self._sessions[document_id]
         await session.stop()
         DocumentLog(logger, document_id).info("unloaded")
+        if not self._sessions and not self._loading:
+            await self.people.stop()
 
 
 registry = SessionRegistry()

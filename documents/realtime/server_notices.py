@@ -15,7 +15,12 @@ from channels.db import database_sync_to_async
 
 from documents.access import role_on
 from documents.realtime.close_codes import CloseCode
-from documents.realtime.events import AccessChanged, DocumentDeleted, DocumentRenamed, Event
+from documents.realtime.events import (
+    AccessChanged,
+    DocumentDeleted,
+    DocumentRenamed,
+    Event,
+)
 from documents.realtime.features import Change, Feature
 from documents.realtime.protocol import notice_message
 
