@@ -88,7 +88,14 @@ def test_a_thread_reaches_the_other_browser_with_replies_mentions_and_resolving(
     expect(alice_reply.locator(".comment-author")).to_have_text(b.user.name)
     expect(a.page.locator(".bell-count")).to_be_visible()
     a.page.locator('[data-action="notifications"]').click()
-    expect(a.page.locator(".bell-item").first).to_contain_text(f"{b.user.name} mentioned you")
+    item = a.page.locator(".bell-item", has_text=f"{b.user.name} mentioned you")
+    expect(item).to_contain_text(f"Ask @{alice.name} about it.")
+    # The notification opens its thread.
+    a.page.locator(".ProseMirror").get_by_text("A second paragraph").click()
+    expect(card).not_to_have_class(has_class("is-active"))
+    a.page.locator('[data-action="notifications"]').click()
+    item.click()
+    expect(card).to_have_class(has_class("is-active"))
 
     # Alice resolves: the thread leaves Bob's sidebar and text, and comes back under
     # "Show resolved".

@@ -15,6 +15,9 @@ export interface NotificationInfo {
   document: { id: string; title: string }
   actor: { username: string; name: string }
   role: string
+  /** For mentions and replies: the thread, and the start of the comment. */
+  thread?: string | null
+  excerpt?: string
   created: string
   read: boolean
 }
@@ -28,8 +31,9 @@ export function describe(notification: NotificationInfo): string {
   const who = notification.actor.name
   const title = `“${notification.document.title}”`
   if (notification.kind === 'access_requested') return `${who} asks for access to ${title}`
-  if (notification.kind === 'mentioned') return `${who} mentioned you in a comment on ${title}`
-  if (notification.kind === 'replied') return `${who} replied to a comment on ${title}`
+  const quoted = notification.excerpt ? `: “${notification.excerpt}”` : ''
+  if (notification.kind === 'mentioned') return `${who} mentioned you in a comment on ${title}${quoted}`
+  if (notification.kind === 'replied') return `${who} replied to a comment on ${title}${quoted}`
   return `${who} shared ${title} with you: you can ${ROLE_WORDS[notification.role] ?? 'open'} it`
 }
 
@@ -101,7 +105,8 @@ export class Bell {
   private item(notification: NotificationInfo): HTMLElement {
     const link = h(
       'a',
-      { href: `${this.editorBase}${notification.document.id}/`, class: 'bell-item', 'data-read': String(notification.read) },
+      // A comment's notification opens its thread (comments/index.ts reads the fragment).
+      { href: `${this.editorBase}${notification.document.id}/${notification.thread ? `#thread-${notification.thread}` : ''}`, class: 'bell-item', 'data-read': String(notification.read) },
       h('span', { class: 'bell-text' }, describe(notification)),
       h('span', { class: 'bell-date muted' }, formatDate(notification.created)),
     )

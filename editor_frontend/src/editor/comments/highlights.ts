@@ -25,8 +25,8 @@ export interface HighlightOptions {
   store: ThreadStore | null
   /** The anchor of the comment being written, if any. */
   draft: () => Anchor | null
-  /** A click on a highlight: its thread. */
-  onActivate: (id: string) => void
+  /** A click in the text: the thread of the highlight clicked, or null elsewhere. */
+  onActivate: (id: string | null) => void
 }
 
 export const highlightKey = new PluginKey<HighlightState>('commentHighlights')
@@ -93,8 +93,7 @@ export const CommentHighlights = Extension.create<HighlightOptions>({
           decorations: (state) => highlightKey.getState(state)?.decorations,
           handleClick: (_view, _pos, event) => {
             const target = event.target instanceof Element ? event.target.closest('[data-thread-id]') : null
-            const id = target?.getAttribute('data-thread-id')
-            if (id) options.onActivate(id)
+            options.onActivate(target?.getAttribute('data-thread-id') ?? null)
             return false // the caret goes where the click was, as usual
           },
         },

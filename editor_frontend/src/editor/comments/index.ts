@@ -41,7 +41,7 @@ export class Comments {
     this.extension = CommentHighlights.configure({
       store: this.store,
       draft: () => this.sidebar?.draftAnchor ?? null,
-      onActivate: (id) => this.sidebar?.activate(id),
+      onActivate: (id) => (id ? this.sidebar?.activate(id) : this.store.setActive(null)),
     })
   }
 
@@ -86,6 +86,8 @@ export class Comments {
     this.collab.onConnection((state) => {
       if (state.kind === 'online') void this.load()
     })
+    // The bell's link to a thread of this very page changes only the fragment.
+    window.addEventListener('hashchange', () => this.openLinkedThread())
     if (this.config.signedIn) {
       void this.loadSeen(sidebar)
       // What arrived while the page was shown counts as seen, the next visit.
@@ -103,12 +105,23 @@ export class Comments {
   private load(): Promise<void> {
     this.loading ??= this.api
       .threads()
-      .then((threads) => this.store.replaceAll(threads))
+      .then((threads) => {
+        this.store.replaceAll(threads)
+        this.openLinkedThread()
+      })
       .catch(() => undefined) // kept as they were; the next connection tries again
       .finally(() => {
         this.loading = null
       })
     return this.loading
+  }
+
+  /** A link to a thread (`#thread-<id>`, from the bell) opens its card, once. */
+  private openLinkedThread(): void {
+    const id = /^#thread-([0-9a-f-]+)$/.exec(window.location.hash)?.[1]
+    if (!id || !this.store.get(id)) return
+    history.replaceState(null, '', window.location.pathname + window.location.search)
+    this.sidebar?.activate(id)
   }
 
   private async loadSeen(sidebar: CommentsSidebar): Promise<void> {
