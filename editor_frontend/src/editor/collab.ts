@@ -186,28 +186,8 @@ export class Collab {
 
   private listenForNotices(): void {
     const handlers = this.provider.messageHandlers as unknown as MessageHandler[]
-    handlers[MESSAGE_NOTICE] = (_encoder, decoder) => {
-      let notice: unknown
-      try {
-        notice = JSON.parse(decoding.readVarString(decoder))
-      } catch (error) {
-        console.warn('could not read a notice from the server', error)
-        return
-      }
-      if (!isNotice(notice)) return
-      for (const listener of this.noticeListeners) listener(notice)
-    }
-    handlers[MESSAGE_COMMENTS] = (_encoder, decoder) => {
-      let change: unknown
-      try {
-        change = JSON.parse(decoding.readVarString(decoder))
-      } catch (error) {
-        console.warn('could not read a comments message from the server', error)
-        return
-      }
-      if (!isThreadChange(change)) return
-      for (const listener of this.threadListeners) listener(change)
-    }
+    handlers[MESSAGE_NOTICE] = jsonMessages('a notice', isNotice, this.noticeListeners)
+    handlers[MESSAGE_COMMENTS] = jsonMessages('a comments message', isThreadChange, this.threadListeners)
   }
 
   /**
@@ -237,6 +217,22 @@ export class Collab {
       }
       stock(encoder, decoder, provider, fromServer, messageType)
     }
+  }
+}
+
+/** The handler of a message type whose frames each hold one JSON object (a var-string): the
+ * objects that pass `valid` go to every listener. */
+function jsonMessages<T>(what: string, valid: (value: unknown) => value is T, listeners: Set<(value: T) => void>): MessageHandler {
+  return (_encoder, decoder) => {
+    let value: unknown
+    try {
+      value = JSON.parse(decoding.readVarString(decoder))
+    } catch (error) {
+      console.warn(`could not read ${what} from the server`, error)
+      return
+    }
+    if (!valid(value)) return
+    for (const listener of listeners) listener(value)
   }
 }
 
